@@ -1,0 +1,99 @@
+// The parsed DOM of one page. This layer is the only one that includes gumbo.h.
+//
+// Gumbo 0.10.1 is unmaintained and has quadratic and recursive paths
+// (RELIABILITY.md): Document::Parse first runs a cheap guard scan over the input
+// and cuts it before any construct that would blow the limits below, then parses
+// with a bounded max_errors. Every cut is reported in warnings().
+#ifndef MEDSCRAPE_HTML_DOCUMENT_H_
+#define MEDSCRAPE_HTML_DOCUMENT_H_
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct GumboInternalNode;
+struct GumboInternalOutput;
+
+namespace medscrape {
+
+struct ParseLimits {
+  // Input beyond this many bytes is cut off (the page is flagged truncated). Default 10 MiB.
+  size_t max_input_bytes = 10u << 20;
+  // Deepest element nesting kept; the input is cut where it would go deeper. Default 512.
+  int max_depth = 512;
+  // A tag with more attributes than this ends the input before it. Default 512.
+  int max_attributes = 512;
+  // Total start tags kept; the input is cut after this many. Default 200,000.
+  size_t max_elements = 200000;
+  // Gumbo's max_errors: parse errors recorded (recording is what is quadratic). Default 16.
+  int max_errors = 16;
+};
+
+// A non-owning handle to an element (or the document root). Valid while its
+// Document lives. A default-constructed Node is invalid (valid() == false).
+class Node {
+ public:
+  Node() = default;
+  explicit Node(const GumboInternalNode* node) : node_(node) {}
+
+  bool valid() const { return node_ != nullptr; }
+  // Lower-case tag name of an element; "" for an invalid node.
+  std::string_view tag() const;
+  // Attribute value (entities decoded), or nullopt when absent.
+  std::optional<std::string_view> Attr(std::string_view name) const;
+  // True when the class attribute contains `token` as a whitespace-separated token.
+  bool HasClass(std::string_view token) const;
+  // Element children, in document order.
+  std::vector<Node> Children() const;
+  Node Parent() const;  // Invalid for the document root.
+  // Index among the parent's element children, starting at 1 (for :nth-child).
+  int ElementIndex() const;
+
+  // Visible text, normalised per SITES.md: entities decoded; runs of white space
+  // (including NBSP and U+3000) collapse to one space; block boundaries and <br>
+  // become one '\n'; each line trimmed; script, style, template, noscript and
+  // comments skipped; C0 controls other than \n dropped.
+  std::string Text() const;
+  // Same normalisation over this element's direct text children only.
+  std::string OwnText() const;
+
+  const GumboInternalNode* raw() const { return node_; }
+  bool operator==(const Node& other) const { return node_ == other.node_; }
+  bool operator!=(const Node& other) const { return node_ != other.node_; }
+
+ private:
+  const GumboInternalNode* node_ = nullptr;
+};
+
+class Document {
+ public:
+  // Never fails: hostile input is cut to the limits and flagged in warnings().
+  // `utf8` must be valid UTF-8 (the encoding layer guarantees it).
+  static Document Parse(std::string_view utf8, const ParseLimits& limits = ParseLimits());
+
+  Document(Document&&) noexcept;
+  Document& operator=(Document&&) noexcept;
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+  ~Document();
+
+  Node root() const;  // The document node; Select() from here searches the whole page.
+  // e.g. "html truncated: ends inside a comment", "html cut at 10485760 bytes",
+  // "html nesting deeper than 512: cut", "html has over 512 attributes on one tag: cut".
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  bool truncated() const { return truncated_; }
+
+ private:
+  Document() = default;
+  std::string input_;  // Gumbo points into this buffer; kept alive with the tree.
+  GumboInternalOutput* output_ = nullptr;
+  std::vector<std::string> warnings_;
+  bool truncated_ = false;
+};
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_HTML_DOCUMENT_H_
