@@ -1,0 +1,85 @@
+// What a site file declares: mostly tables (STYLE.md rule 2). The interpreter in
+// table_extractor.cc turns a PageTypeSpec plus a Document into record fields.
+//
+// Selectors and patterns are compiled once when the Registry is built; an
+// invalid one makes Registry::Create fail, so a typo in a site file cannot ship
+// (tests/extract_registry_test.cc builds the real registry).
+#ifndef MEDSCRAPE_EXTRACT_SITE_SPEC_H_
+#define MEDSCRAPE_EXTRACT_SITE_SPEC_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "html/document.h"
+
+namespace medscrape {
+
+using Json = nlohmann::ordered_json;
+
+enum class FieldType {
+  kText,     // Text() of the match.
+  kOwnText,  // OwnText() of the match: bare text beside child elements.
+  kAttr,     // An attribute of the match, white space collapsed.
+  kUrl,      // An attribute resolved against the page URL (http(s) only).
+  kCount,    // Text -> integer (万 = x10000); with `unit`, only a number right before it.
+  kDate,     // Text -> ISO 8601 date or date-time with the site's UTC offset.
+  kJoined,   // Text() of every match, joined with '\n'.
+};
+
+struct FieldRule {
+  std::string key;       // Dotted path in the object: "title", "doctor.name".
+  std::string selector;  // CSS (html/selector.h subset), relative to the scope.
+  FieldType type = FieldType::kText;
+  // Which match to read (0 = first). Ignored by kJoined.
+  int index = 0;
+  // Read this attribute instead of the text (required by kAttr and kUrl; with
+  // kCount or kDate the attribute's value is what gets converted).
+  std::string attr;
+  std::string pattern;  // Optional RE2; the first capturing group (or the whole match) is kept.
+  std::string unit;     // For kCount: e.g. "次浏览".
+  // A page of this type should have the field: a miss adds "key: not found".
+  bool expected = false;
+};
+// Several rules may name the same key: they are sources tried in order, and a
+// later rule only fills a key an earlier one left null.
+
+// A repeated or optional block: `answers` (a list) or `disease` (an object or null).
+struct GroupRule {
+  std::string key;
+  std::string item_selector;  // Each match is one item (the scope of `fields`).
+  bool is_list = true;        // false: first match only, null when absent.
+  // When set, matches without a descendant matching this are skipped (ads).
+  std::string require_selector;
+  // Item keys (dotted) in output order; each starts null so every item has them all.
+  std::vector<std::string> keys;
+  std::vector<FieldRule> fields;
+};
+
+class PageContext;
+// Code for what a table cannot say; fills keys of `record`.
+using CustomStep = void (*)(const PageContext& page, Json& record);
+
+struct PageTypeSpec {
+  std::string name;         // "article", "question", "generic".
+  std::string url_pattern;  // RE2 matched (unanchored) against the URL; "" = never by URL.
+  // Recognises the page type from markup when the URL says nothing (--site).
+  std::string detect_selector;
+  // Record keys after page_type, in output order; each starts null (lists: []).
+  std::vector<std::string> keys;
+  std::vector<FieldRule> fields;
+  std::vector<GroupRule> groups;
+  std::vector<CustomStep> custom_steps;
+};
+
+struct SiteSpec {
+  std::string name;        // "mfk.com"; "" for the generic extractor (site null).
+  int version = 1;         // Bumped whenever the site file changes what it extracts.
+  std::string utc_offset;  // Site-local time zone for dates with a time: "+08:00".
+  std::vector<PageTypeSpec> page_types;
+};
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_EXTRACT_SITE_SPEC_H_

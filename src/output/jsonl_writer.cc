@@ -1,0 +1,58 @@
+#include "output/jsonl_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace medscrape {
+
+std::string SerializeLine(const nlohmann::ordered_json& record) {
+  std::string line =
+      record.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
+  line.push_back('\n');
+  return line;
+}
+
+JsonLinesWriter::JsonLinesWriter() : name_("standard output"), fd_(STDOUT_FILENO) {}
+
+JsonLinesWriter::JsonLinesWriter(const std::string& path) : name_(path), owns_fd_(true) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) status_ = Status::Error(path + ": " + std::strerror(errno));
+}
+
+JsonLinesWriter::~JsonLinesWriter() {
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+}
+
+Status JsonLinesWriter::WriteLine(const std::string& line) {
+  if (!status_.ok()) return status_;
+  size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      status_ = Status::Error(name_ + ": " + (n < 0 ? std::strerror(errno) : "write failed"));
+      if (owns_fd_ && ::ftruncate(fd_, committed_) != 0) {
+        status_ = Status::Error(status_.message() + "; could not remove the torn line");
+      }
+      return status_;
+    }
+    done += static_cast<size_t>(n);
+  }
+  committed_ += static_cast<off_t>(line.size());
+  return status_;
+}
+
+Status JsonLinesWriter::Close() {
+  if (!status_.ok() || !owns_fd_ || fd_ < 0) return status_;
+  if (::fsync(fd_) != 0 && errno != EINVAL) {
+    status_ = Status::Error(name_ + ": " + std::strerror(errno));
+  }
+  if (::close(fd_) != 0 && status_.ok()) status_ = Status::Error(name_ + ": " + std::strerror(errno));
+  fd_ = -1;
+  return status_;
+}
+
+}  // namespace medscrape

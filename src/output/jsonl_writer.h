@@ -1,0 +1,50 @@
+// JSON Lines output. A record becomes one complete line in memory first and is
+// then written with a loop of write(2) calls, so a failure mid-way can never
+// leave half a JSON value behind a later line (RELIABILITY.md: nlohmann's
+// streaming `os << j` does, when it throws).
+#ifndef MEDSCRAPE_OUTPUT_JSONL_WRITER_H_
+#define MEDSCRAPE_OUTPUT_JSONL_WRITER_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace medscrape {
+
+// One line, '\n'-terminated, UTF-8 kept as is (ensure_ascii off); any invalid
+// UTF-8 that reached here is replaced by U+FFFD instead of throwing.
+std::string SerializeLine(const nlohmann::ordered_json& record);
+
+class JsonLinesWriter {
+ public:
+  // Writes to standard output.
+  JsonLinesWriter();
+  // Creates or truncates `path`. Check status() before use.
+  explicit JsonLinesWriter(const std::string& path);
+  ~JsonLinesWriter();
+  JsonLinesWriter(const JsonLinesWriter&) = delete;
+  JsonLinesWriter& operator=(const JsonLinesWriter&) = delete;
+
+  const Status& status() const { return status_; }
+  // Writes a whole line; on failure (disk full, closed pipe) returns the error
+  // naming the destination and every later call fails the same way. A file we
+  // own is cut back to its last complete line, so no torn line survives.
+  Status WriteLine(const std::string& line);
+  // Flushes to stable storage when writing a file; no-op for standard output.
+  Status Close();
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  off_t committed_ = 0;  // Bytes of complete lines in a file we own.
+  Status status_;
+};
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_OUTPUT_JSONL_WRITER_H_

@@ -1,0 +1,97 @@
+#include "url/url.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace medscrape {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+bool IsHttpScheme(std::string_view url) {
+  auto starts = [&](std::string_view prefix) {
+    if (url.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      char c = url[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != prefix[i]) return false;
+    }
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
+
+// WHATWG URL parsing strips C0 controls and spaces at both ends and removes
+// tab and newline anywhere; for special schemes a backslash is a slash.
+std::string CleanHref(std::string_view href, bool http_context) {
+  size_t begin = 0, end = href.size();
+  while (begin < end && static_cast<unsigned char>(href[begin]) <= 0x20) ++begin;
+  while (end > begin && static_cast<unsigned char>(href[end - 1]) <= 0x20) --end;
+  std::string out;
+  out.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    char c = href[i];
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == '\\' && http_context) c = '/';
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<std::string> ReadUrl(CURLU* handle) {
+  char* text = nullptr;
+  if (curl_url_get(handle, CURLUPART_URL, &text, 0) != CURLUE_OK || text == nullptr) {
+    return std::nullopt;
+  }
+  std::string result(text);
+  curl_free(text);
+  return result;
+}
+
+}  // namespace
+
+std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_view href) {
+  CurlUrl handle(curl_url());
+  if (!handle) return std::nullopt;
+  const bool base_ok = !base.empty() && IsHttpScheme(base);
+  if (base_ok) {
+    std::string clean_base = CleanHref(base, true);
+    if (curl_url_set(handle.get(), CURLUPART_URL, clean_base.c_str(), 0) != CURLUE_OK) {
+      return std::nullopt;
+    }
+  }
+  // A scheme-relative or relative href needs a base; an absolute one replaces it.
+  std::string clean = CleanHref(href, base_ok || IsHttpScheme(href));
+  if (clean.empty()) return base_ok ? ReadUrl(handle.get()) : std::nullopt;
+  if (!base_ok && !IsHttpScheme(clean)) return std::nullopt;
+  if (curl_url_set(handle.get(), CURLUPART_URL, clean.c_str(), CURLU_URLENCODE) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  curl_url_set(handle.get(), CURLUPART_FRAGMENT, nullptr, 0);  // A place in a page, not a page.
+  std::optional<std::string> resolved = ReadUrl(handle.get());
+  if (!resolved || !IsHttpScheme(*resolved)) return std::nullopt;
+  return resolved;
+}
+
+std::string FileUrl(std::string_view absolute_path) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (unsigned char c : absolute_path) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
+    if (keep) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace medscrape
