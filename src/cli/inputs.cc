@@ -1,0 +1,101 @@
+#include "cli/inputs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "extract/sha256.h"
+#include "url/url.h"
+
+namespace medscrape {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsHtmlName(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  return ext == ".html" || ext == ".htm" || ext == ".shtml";
+}
+
+std::vector<std::string> HtmlFilesUnder(const std::string& folder, std::string* error) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec) && IsHtmlName(it->path())) files.push_back(it->path().string());
+  }
+  if (ec) *error = "cannot list folder: " + ec.message();
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::vector<InputSpec> ExpandInputs(const std::vector<std::string>& arguments) {
+  std::vector<InputSpec> inputs;
+  for (const std::string& argument : arguments) {
+    std::error_code ec;
+    if (argument == "-" || !fs::is_directory(argument, ec)) {
+      inputs.push_back({argument, ""});
+      continue;
+    }
+    std::string error;
+    std::vector<std::string> files = HtmlFilesUnder(argument, &error);
+    if (files.empty() && error.empty()) error = "is a folder with no HTML files";
+    if (!error.empty()) inputs.push_back({argument, error});
+    for (std::string& file : files) inputs.push_back({std::move(file), ""});
+  }
+  return inputs;
+}
+
+Result<RawInput> ReadInput(const std::string& path, size_t max_bytes) {
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(std::strerror(errno));
+  struct stat info;
+  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    if (!is_stdin) ::close(fd);
+    return Status::Error("is a folder");
+  }
+  RawInput input;
+  Sha256 hash;
+  std::string buffer(1 << 16, '\0');
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      if (!is_stdin) ::close(fd);
+      return Status::Error(std::string("read failed: ") + std::strerror(saved));
+    }
+    if (n == 0) break;
+    std::string_view chunk(buffer.data(), static_cast<size_t>(n));
+    hash.Update(chunk);
+    input.total_bytes += chunk.size();
+    if (input.bytes.size() < max_bytes) {
+      input.bytes.append(chunk.substr(0, max_bytes - input.bytes.size()));
+    }
+  }
+  if (!is_stdin) ::close(fd);
+  input.sha256 = hash.HexDigest();
+  if (input.total_bytes > input.bytes.size()) {
+    input.warnings.push_back("html truncated: input cut at " + std::to_string(input.bytes.size()) +
+                             " of " + std::to_string(input.total_bytes) + " bytes");
+  }
+  if (!is_stdin) {
+    std::error_code ec;
+    input.fallback_url = FileUrl(std::filesystem::absolute(path, ec).lexically_normal().string());
+  }
+  return input;
+}
+
+}  // namespace medscrape

@@ -1,0 +1,63 @@
+// The built-in registry: every site file compiles, and URLs route to the right
+// page type.
+#include <catch2/catch.hpp>
+
+#include "extract/registry.h"
+#include "extractors/sites.h"
+
+namespace medscrape {
+namespace {
+
+std::string RouteName(const std::string& url) {
+  std::optional<Route> route = BuiltinRegistry().RouteUrl(url);
+  if (!route) return "none";
+  return route->site->spec->name + "/" + route->page_type->spec->name;
+}
+
+TEST_CASE("built-in site files compile") {
+  Result<std::unique_ptr<Registry>> registry = Registry::Create(BuiltinSites(), GenericSite());
+  INFO((registry.ok() ? "" : registry.status().message()));
+  REQUIRE(registry.ok());
+  CHECK(registry.value()->sites().size() == 3);
+}
+
+TEST_CASE("URLs route to their site and page type") {
+  CHECK(RouteName("https://www.mfk.com/jingxuan/8137265.shtml") == "mfk.com/article");
+  CHECK(RouteName("https://mip.mfk.com/jingxuan/8137265.shtml") == "mfk.com/article");
+  CHECK(RouteName("https://www.mfk.com/ask/11160281.shtml") == "mfk.com/question");
+  CHECK(RouteName("http://m.mfk.com/ask/11160281.shtml?from=x") == "mfk.com/question");
+  CHECK(RouteName("https://www.120ask.com/question/105233871.htm") == "120ask.com/question");
+  CHECK(RouteName("https://www.120ask.com/question/abc-def/105233871.htm") == "120ask.com/question");
+  CHECK(RouteName("http://club.xywy.com/static/20160305/3215597.htm") == "xywy.com/question");
+  CHECK(RouteName("https://www.mfk.com/jibing/2265.shtml") == "none");
+  CHECK(RouteName("https://evil.example/www.mfk.com/ask/1.shtml") == "none");
+  CHECK(RouteName("https://www.mfk.com.evil.example/ask/1.shtml") == "none");
+  CHECK(RouteName("") == "none");
+}
+
+TEST_CASE("a site file with a bad selector or pattern is refused with its location") {
+  SiteSpec site;
+  site.name = "bad.example";
+  PageTypeSpec page;
+  page.name = "article";
+  page.url_pattern = "bad\\.example/";
+  page.fields = {{"title", "h1::before"}};
+  site.page_types = {page};
+  Result<std::unique_ptr<Registry>> registry = Registry::Create({site}, GenericSite());
+  REQUIRE_FALSE(registry.ok());
+  CHECK_THAT(registry.status().message(), Catch::Contains("bad.example/article field title"));
+
+  site.page_types[0].fields = {{"title", "h1", FieldType::kText, 0, "", "(unclosed"}};
+  registry = Registry::Create({site}, GenericSite());
+  REQUIRE_FALSE(registry.ok());
+  CHECK_THAT(registry.status().message(), Catch::Contains("bad pattern"));
+
+  site.page_types[0].fields = {};
+  site.page_types[0].url_pattern = "(";
+  registry = Registry::Create({site}, GenericSite());
+  REQUIRE_FALSE(registry.ok());
+  CHECK_THAT(registry.status().message(), Catch::Contains("bad URL pattern"));
+}
+
+}  // namespace
+}  // namespace medscrape
