@@ -154,7 +154,7 @@ TEST_CASE("URL: canonical routes when no URL is given; unknown URLs give a gener
   CHECK(generic.record["warnings"].back() == "no extractor for this URL: generic record");
 }
 
-TEST_CASE("--site forces the extractor and picks the page type by markup") {
+TEST_CASE("a forced site picks the page type by markup") {
   PageResult forced = Extract(kPage, "https://mirror.example/anything", "test.example");
   CHECK_FALSE(forced.generic);
   CHECK(forced.record["page_type"] == "question");
