@@ -54,6 +54,21 @@ Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options) {
   return outcome;
 }
 
+// A path as it may be shown on one stderr line: control characters escaped.
+std::string Printable(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      out += escaped;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 int WorkerCount(const ExtractOptions& options, size_t inputs) {
   int jobs = options.jobs;
   if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -83,7 +98,8 @@ int RunExtract(const ExtractOptions& options) {
       inputs.size(), WorkerCount(options, inputs.size()),
       [&](size_t i) { return ExtractOne(inputs[i], options); },
       [&](size_t i, Outcome& outcome) {
-        const char* path = inputs[i].path.c_str();
+        const std::string printable = Printable(inputs[i].path);
+        const char* path = printable.c_str();
         if (!outcome.error.empty()) {
           ++failed;
           std::fprintf(stderr, "medscrape: error: %s: %s\n", path, outcome.error.c_str());

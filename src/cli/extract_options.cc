@@ -4,6 +4,7 @@
 #include "cli/extract_command.h"
 #include "encoding/charset.h"
 #include "extract/registry.h"
+#include "url/url.h"
 
 namespace medscrape {
 namespace {
@@ -73,6 +74,10 @@ int ParseExtractOptions(const std::vector<std::string>& args, ExtractOptions* op
   if (options->paths.empty()) return UsageError("extract needs at least one PATH (a file, a folder or -)");
   if (!options->url.empty() && options->paths.size() != 1) {
     return UsageError("--url names one page: give exactly one PATH with it");
+  }
+  if (!options->url.empty() && !ResolveHttpUrl("", options->url)) {
+    return UsageError("--url needs an absolute http(s) URL of at most " +
+                      std::to_string(kMaxUrlLength) + " characters");
   }
   if (!options->site.empty() && BuiltinRegistry().FindSite(options->site) == nullptr) {
     return UsageError("unknown site '" + options->site + "' (see 'medscrape sites')");

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "encoding/charset.h"
 #include "extract/sha256.h"
 #include "url/url.h"
 
@@ -16,6 +17,12 @@ namespace medscrape {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Beyond this an input is not read to its end (an endless pipe, a device):
+// hashing it all would cost unbounded time. 50 MB pages stay well inside.
+constexpr size_t kMaxReadBytes = size_t{128} << 20;
+// SniffBinary looks at the first 4 KB.
+constexpr size_t kSniffBytes = 4096;
 
 bool IsHtmlName(const fs::path& path) {
   std::string ext = path.extension().string();
@@ -69,6 +76,7 @@ Result<RawInput> ReadInput(const std::string& path, size_t max_bytes) {
   RawInput input;
   Sha256 hash;
   std::string buffer(1 << 16, '\0');
+  bool sniffed = false;
   while (true) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
@@ -79,10 +87,23 @@ Result<RawInput> ReadInput(const std::string& path, size_t max_bytes) {
     }
     if (n == 0) break;
     std::string_view chunk(buffer.data(), static_cast<size_t>(n));
+    if (input.total_bytes + chunk.size() > kMaxReadBytes) {
+      if (!is_stdin) ::close(fd);
+      return Status::Error("input larger than " + std::to_string(kMaxReadBytes) +
+                           " bytes: not a page");
+    }
     hash.Update(chunk);
     input.total_bytes += chunk.size();
     if (input.bytes.size() < max_bytes) {
       input.bytes.append(chunk.substr(0, max_bytes - input.bytes.size()));
+    }
+    if (!sniffed && input.bytes.size() >= kSniffBytes) {
+      // Decide on binary from the start, so /dev/zero or a video ends here.
+      sniffed = true;
+      if (std::optional<std::string> kind = SniffBinary(input.bytes)) {
+        if (!is_stdin) ::close(fd);
+        return Status::Error("not HTML: " + *kind);
+      }
     }
   }
   if (!is_stdin) ::close(fd);

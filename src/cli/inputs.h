@@ -29,7 +29,8 @@ struct RawInput {
 };
 
 // Reads a file (or standard input for "-"), keeping at most `max_bytes` in
-// memory while hashing all of it. Errors name no path: the caller adds it.
+// memory while hashing all of it. Fails early for binary content (decided on the
+// first chunk) and for inputs over 128 MiB. Errors name no path: the caller adds it.
 Result<RawInput> ReadInput(const std::string& path, size_t max_bytes);
 
 }  // namespace medscrape

@@ -55,6 +55,7 @@ std::optional<std::string> ReadUrl(CURLU* handle) {
 }  // namespace
 
 std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_view href) {
+  if (href.size() > kMaxUrlLength || base.size() > kMaxUrlLength) return std::nullopt;
   CurlUrl handle(curl_url());
   if (!handle) return std::nullopt;
   const bool base_ok = !base.empty() && IsHttpScheme(base);
@@ -73,7 +74,9 @@ std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_vie
   }
   curl_url_set(handle.get(), CURLUPART_FRAGMENT, nullptr, 0);  // A place in a page, not a page.
   std::optional<std::string> resolved = ReadUrl(handle.get());
-  if (!resolved || !IsHttpScheme(*resolved)) return std::nullopt;
+  if (!resolved || !IsHttpScheme(*resolved) || resolved->size() > kMaxUrlLength) {
+    return std::nullopt;
+  }
   return resolved;
 }
 
