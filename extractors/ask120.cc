@@ -8,7 +8,7 @@ namespace {
 PageTypeSpec Question() {
   PageTypeSpec spec;
   spec.name = "question";
-  spec.url_pattern = R"(^https?://(?:www\.|m\.)?120ask\.com/question/(?:[^/?#]+/)?\d+\.htm)";
+  spec.path_pattern = R"(/question/(?:[^/?#]+/)?\d+\.htm)";
   spec.detect_selector = "h1#d_askH1";
   spec.keys = {"title", "published", "views", "question", "answers"};
   spec.fields = {
@@ -42,6 +42,8 @@ PageTypeSpec Question() {
 SiteSpec Ask120Site() {
   SiteSpec site;
   site.name = "120ask.com";
+  site.host_pattern = R"((?:www\.|m\.)?120ask\.com)";
+  site.hub_paths = {R"(/list/[^/?#]+/(?:all/\d+)?$)"};  // /list/<dept>/ and /list/<dept>/all/<page>
   site.version = 1;
   site.utc_offset = kChinaOffset;
   site.page_types = {Question()};

@@ -8,7 +8,6 @@
 namespace medscrape {
 namespace {
 
-constexpr const char* kHost = R"(^https?://(?:www\.|m\.|mip\.)?mfk\.com)";
 
 // Each `<p><strong>label:</strong>detail</p>` of the article body is a cause,
 // or advice when the label ends in 建议. The summary and disclaimer are not items.
@@ -44,7 +43,7 @@ void SplitCausesAndAdvice(const PageContext& page, Json& record) {
 PageTypeSpec Article() {
   PageTypeSpec spec;
   spec.name = "article";
-  spec.url_pattern = std::string(kHost) + R"(/jingxuan/\d+\.shtml)";
+  spec.path_pattern = R"(/jingxuan/\d+\.shtml)";
   spec.detect_selector = "div.articleTop";
   spec.keys = {"title", "published", "views", "summary", "causes", "advice", "disease", "answers"};
   spec.fields = {
@@ -88,7 +87,7 @@ PageTypeSpec Article() {
 PageTypeSpec Question() {
   PageTypeSpec spec;
   spec.name = "question";
-  spec.url_pattern = std::string(kHost) + R"(/ask/\d+\.shtml)";
+  spec.path_pattern = R"(/ask/\d+\.shtml)";
   spec.detect_selector = "div.detailsTop";
   spec.keys = {"title", "published", "views", "question", "answers"};
   spec.fields = {
@@ -125,6 +124,10 @@ PageTypeSpec Question() {
 SiteSpec MfkSite() {
   SiteSpec site;
   site.name = "mfk.com";
+  site.host_pattern = R"((?:www\.|m\.|mip\.)?mfk\.com)";
+  // Search result pages and the article/Q&A index pages lead to pages.
+  site.hub_paths = {R"(/search/\?)", R"(/jingxuan/(?:index_\d+\.shtml)?$)", R"(/ask/(?:index_\d+\.shtml)?$)",
+                    R"(/jibing/\d+\.shtml)"};
   site.version = 1;
   site.utc_offset = kChinaOffset;
   site.page_types = {Article(), Question()};

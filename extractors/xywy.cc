@@ -8,7 +8,7 @@ namespace {
 PageTypeSpec Question() {
   PageTypeSpec spec;
   spec.name = "question";
-  spec.url_pattern = R"(^https?://club\.xywy\.com/static/\d{8}/\d+\.htm)";
+  spec.path_pattern = R"(/static/\d{8}/\d+\.htm)";
   spec.detect_selector = "#qdetailc";
   spec.keys = {"title", "published", "views", "question", "answers"};
   spec.fields = {
@@ -40,6 +40,8 @@ PageTypeSpec Question() {
 SiteSpec XywySite() {
   SiteSpec site;
   site.name = "xywy.com";
+  site.host_pattern = R"(club\.xywy\.com)";
+  site.hub_paths = {R"(/keshi/\d{4}-\d{2}-\d{2}/\d+\.html)"};  // Per-day lists, paged.
   site.version = 1;
   site.utc_offset = kChinaOffset;
   site.page_types = {Question()};

@@ -13,7 +13,7 @@ namespace {
 SiteSpec TestSite() {
   PageTypeSpec page;
   page.name = "question";
-  page.url_pattern = R"(^https://test\.example/q/\d+)";
+  page.path_pattern = R"(/q/\d+)";
   page.detect_selector = "div.q";
   page.keys = {"title", "published", "views", "question", "link", "answers", "card"};
   page.fields = {
@@ -43,6 +43,7 @@ SiteSpec TestSite() {
   page.groups = {answers, card};
   SiteSpec site;
   site.name = "test.example";
+  site.host_pattern = R"(test\.example)";
   site.version = 7;
   site.utc_offset = "+08:00";
   site.page_types = {page};

@@ -38,9 +38,10 @@ TEST_CASE("URLs route to their site and page type") {
 TEST_CASE("a site file with a bad selector or pattern is refused with its location") {
   SiteSpec site;
   site.name = "bad.example";
+  site.host_pattern = R"(bad\.example)";
   PageTypeSpec page;
   page.name = "article";
-  page.url_pattern = "bad\\.example/";
+  page.path_pattern = "/";
   page.fields = {{"title", "h1::before"}};
   site.page_types = {page};
   Result<std::unique_ptr<Registry>> registry = Registry::Create({site}, GenericSite());
@@ -53,10 +54,10 @@ TEST_CASE("a site file with a bad selector or pattern is refused with its locati
   CHECK_THAT(registry.status().message(), Catch::Contains("bad pattern"));
 
   site.page_types[0].fields = {};
-  site.page_types[0].url_pattern = "(";
+  site.page_types[0].path_pattern = "(";
   registry = Registry::Create({site}, GenericSite());
   REQUIRE_FALSE(registry.ok());
-  CHECK_THAT(registry.status().message(), Catch::Contains("bad URL pattern"));
+  CHECK_THAT(registry.status().message(), Catch::Contains("bad.example/article path: bad pattern"));
 }
 
 }  // namespace

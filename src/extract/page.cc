@@ -32,11 +32,7 @@ std::string DeclaredUrl(Node root, const std::string& base) {
 
 // A page type of `site` for this page: by URL pattern, then by markup.
 const CompiledPageType* PickPageType(const CompiledSite& site, const std::string& url, Node root) {
-  for (const CompiledPageType& page_type : site.page_types) {
-    if (!page_type.spec->url_pattern.empty() && RE2::PartialMatch(url, page_type.spec->url_pattern)) {
-      return &page_type;
-    }
-  }
+  if (const CompiledPageType* by_path = site.PageTypeForPath(PathAndQuery(url))) return by_path;
   for (const CompiledPageType& page_type : site.page_types) {
     if (page_type.detect_selector && page_type.detect_selector->SelectFirst(root).valid()) {
       return &page_type;

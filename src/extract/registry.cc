@@ -51,10 +51,23 @@ Status CompileGroup(const std::string& where, const GroupRule& rule, CompiledGro
   return Status::Ok();
 }
 
+// An RE2 that must match from the start of the text (RE2::ANCHOR_START at use).
+Status CompilePattern(const std::string& where, const std::string& pattern,
+                      std::unique_ptr<RE2>* out) {
+  if (pattern.empty()) return Status::Ok();
+  *out = std::make_unique<RE2>(pattern, RE2::Quiet);
+  if (!(*out)->ok()) {
+    return Status::Error(where + ": bad pattern '" + pattern + "': " + (*out)->error());
+  }
+  return Status::Ok();
+}
+
 Status CompilePageType(const std::string& site, const PageTypeSpec& spec, CompiledPageType* out) {
   const std::string where = (site.empty() ? "generic" : site) + "/" + spec.name;
   out->spec = &spec;
   Status status = CompileSelector(where + " detect", spec.detect_selector, &out->detect_selector);
+  if (!status.ok()) return status;
+  status = CompilePattern(where + " path", spec.path_pattern, &out->path_pattern);
   if (!status.ok()) return status;
   out->fields.resize(spec.fields.size());
   for (size_t i = 0; i < spec.fields.size(); ++i) {
@@ -72,6 +85,20 @@ Status CompilePageType(const std::string& site, const PageTypeSpec& spec, Compil
 Result<std::unique_ptr<CompiledSite>> CompileSite(const SiteSpec& spec) {
   auto site = std::make_unique<CompiledSite>();
   site->spec = &spec;
+  if (!spec.host_pattern.empty()) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_case_sensitive(false);
+    site->host_pattern = std::make_unique<RE2>(spec.host_pattern, options);
+    if (!site->host_pattern->ok()) {
+      return Status::Error(spec.name + ": bad host pattern: " + site->host_pattern->error());
+    }
+  }
+  for (const std::string& hub : spec.hub_paths) {
+    site->hub_paths.emplace_back();
+    Status status = CompilePattern(spec.name + " hub", hub, &site->hub_paths.back());
+    if (!status.ok()) return status;
+  }
   site->page_types.resize(spec.page_types.size());
   for (size_t i = 0; i < spec.page_types.size(); ++i) {
     Status status = CompilePageType(spec.name, spec.page_types[i], &site->page_types[i]);
@@ -95,9 +122,9 @@ Result<std::unique_ptr<Registry>> Registry::Create(std::vector<SiteSpec> sites, 
   }
   for (const auto& site : registry->sites_) {
     for (const CompiledPageType& page_type : site->page_types) {
-      if (page_type.spec->url_pattern.empty()) continue;
+      if (page_type.spec->path_pattern.empty() || site->spec->host_pattern.empty()) continue;
       std::string error;
-      if (registry->url_set_->Add(page_type.spec->url_pattern, &error) < 0) {
+      if (registry->url_set_->Add(UrlPattern(*site->spec, *page_type.spec), &error) < 0) {
         return Status::Error(site->spec->name + "/" + page_type.spec->name +
                              ": bad URL pattern: " + error);
       }
@@ -110,6 +137,29 @@ Result<std::unique_ptr<Registry>> Registry::Create(std::vector<SiteSpec> sites, 
   if (!generic_site.ok()) return generic_site.status();
   registry->generic_ = std::move(generic_site).value();
   return registry;
+}
+
+std::string UrlPattern(const SiteSpec& site, const PageTypeSpec& page_type) {
+  return "^(?i:https?://(?:" + site.host_pattern + "))(?::\\d+)?(?:" + page_type.path_pattern + ")";
+}
+
+const CompiledPageType* CompiledSite::PageTypeForPath(std::string_view path_and_query) const {
+  const re2::StringPiece input(path_and_query.data(), path_and_query.size());
+  for (const CompiledPageType& page_type : page_types) {
+    if (page_type.path_pattern &&
+        page_type.path_pattern->Match(input, 0, input.size(), RE2::ANCHOR_START, nullptr, 0)) {
+      return &page_type;
+    }
+  }
+  return nullptr;
+}
+
+bool CompiledSite::IsHubPath(std::string_view path_and_query) const {
+  const re2::StringPiece input(path_and_query.data(), path_and_query.size());
+  for (const auto& hub : hub_paths) {
+    if (hub->Match(input, 0, input.size(), RE2::ANCHOR_START, nullptr, 0)) return true;
+  }
+  return false;
 }
 
 std::optional<Route> Registry::RouteUrl(std::string_view url) const {

@@ -34,6 +34,7 @@ struct CompiledGroup {
 
 struct CompiledPageType {
   const PageTypeSpec* spec = nullptr;
+  std::unique_ptr<RE2> path_pattern;  // Anchored at the start; null when the spec has none.
   std::unique_ptr<Selector> detect_selector;  // Null when the spec has none.
   std::vector<CompiledField> fields;
   std::vector<CompiledGroup> groups;
@@ -41,8 +42,17 @@ struct CompiledPageType {
 
 struct CompiledSite {
   const SiteSpec* spec = nullptr;
+  std::unique_ptr<RE2> host_pattern;  // Null for the generic extractor.
+  std::vector<std::unique_ptr<RE2>> hub_paths;
   std::vector<CompiledPageType> page_types;
+
+  // The page type whose path pattern matches `path_and_query`, or nullptr.
+  const CompiledPageType* PageTypeForPath(std::string_view path_and_query) const;
+  bool IsHubPath(std::string_view path_and_query) const;
 };
+
+// The full URL pattern the router uses for a page type of a site.
+std::string UrlPattern(const SiteSpec& site, const PageTypeSpec& page_type);
 
 struct Route {
   const CompiledSite* site = nullptr;

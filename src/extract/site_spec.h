@@ -62,8 +62,10 @@ class PageContext;
 using CustomStep = void (*)(const PageContext& page, Json& record);
 
 struct PageTypeSpec {
-  std::string name;         // "article", "question", "generic".
-  std::string url_pattern;  // RE2 matched (unanchored) against the URL; "" = never by URL.
+  std::string name;  // "article", "question", "generic".
+  // RE2 matched from the start of the URL's path and query ("/ask/\\d+\\.shtml");
+  // "" = never chosen by URL. With the site's host_pattern it routes URLs.
+  std::string path_pattern;
   // Recognises the page type from markup when the URL says nothing (--site).
   std::string detect_selector;
   // Record keys after page_type, in output order; each starts null (lists: []).
@@ -75,6 +77,11 @@ struct PageTypeSpec {
 
 struct SiteSpec {
   std::string name;        // "mfk.com"; "" for the generic extractor (site null).
+  // RE2 that must match the whole (lower-case) host: "(?:www\\.|m\\.)?mfk\\.com".
+  std::string host_pattern;
+  // Paths (RE2 from the start of path and query) of list pages a crawl follows
+  // but does not extract: "/list/[^/]+/", next-page links.
+  std::vector<std::string> hub_paths;
   int version = 1;         // Bumped whenever the site file changes what it extracts.
   std::string utc_offset;  // Site-local time zone for dates with a time: "+08:00".
   std::vector<PageTypeSpec> page_types;

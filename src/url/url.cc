@@ -80,6 +80,16 @@ std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_vie
   return resolved;
 }
 
+std::string PathAndQuery(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  const size_t path_start = url.find_first_of("/?#", scheme_end + 3);
+  if (path_start == std::string_view::npos) return "/";
+  std::string path(url.substr(path_start, url.find('#', path_start) - path_start));
+  if (path.empty() || path[0] != '/') path.insert(0, "/");
+  return path;
+}
+
 std::string FileUrl(std::string_view absolute_path) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out = "file://";

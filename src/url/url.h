@@ -23,6 +23,11 @@ inline constexpr size_t kMaxUrlLength = 4096;
 // than kMaxUrlLength is refused.
 std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_view href);
 
+// The path and query of an absolute URL ("/ask/1.shtml?x=1"), "/" when it has
+// no path, "" when `url` has no "scheme://host". Plain string work: no parsing
+// beyond that, so give it URLs that came out of ResolveHttpUrl.
+std::string PathAndQuery(std::string_view url);
+
 // file:// URL for an absolute filesystem path, percent-encoding what needs it.
 std::string FileUrl(std::string_view absolute_path);
 
