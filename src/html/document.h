@@ -23,6 +23,8 @@ struct ParseLimits {
   // Input beyond this many bytes is cut off (the page is flagged truncated). Default 10 MiB.
   size_t max_input_bytes = 10u << 20;
   // Deepest element nesting kept; the input is cut where it would go deeper. Default 512.
+  // Gumbo's own levels (html, body, implied tbody/tr) come on top: the tree is
+  // never more than max_depth + 8 deep.
   int max_depth = 512;
   // A tag with more attributes than this ends the input before it. Default 512.
   int max_attributes = 512;
@@ -40,7 +42,8 @@ class Node {
   explicit Node(const GumboInternalNode* node) : node_(node) {}
 
   bool valid() const { return node_ != nullptr; }
-  // Lower-case tag name of an element; "" for an invalid node.
+  // Lower-case tag name of an element; "#document" for the document node (no
+  // type selector matches it); "" for an invalid node.
   std::string_view tag() const;
   // Attribute value (entities decoded), or nullopt when absent.
   std::optional<std::string_view> Attr(std::string_view name) const;
@@ -55,7 +58,8 @@ class Node {
   // Visible text, normalised per SITES.md: entities decoded; runs of white space
   // (including NBSP and U+3000) collapse to one space; block boundaries and <br>
   // become one '\n'; each line trimmed; script, style, template, noscript and
-  // comments skipped; C0 controls other than \n dropped.
+  // comments skipped; control characters (C0 other than white space, DEL, C1)
+  // dropped, at parse time, so that U+FFFD only ever marks a decoding error.
   std::string Text() const;
   // Same normalisation over this element's direct text children only.
   std::string OwnText() const;
@@ -88,7 +92,9 @@ class Document {
 
  private:
   Document() = default;
-  std::string input_;  // Gumbo points into this buffer; kept alive with the tree.
+  // Gumbo points into this buffer, so it lives on the heap and never moves
+  // (a std::string would move its bytes when they fit the small-string buffer).
+  std::unique_ptr<char[]> input_;
   GumboInternalOutput* output_ = nullptr;
   std::vector<std::string> warnings_;
   bool truncated_ = false;

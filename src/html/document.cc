@@ -1,0 +1,88 @@
+#include "html/document.h"
+
+#include <gumbo.h>
+
+#include <string>
+#include <utility>
+
+#include "html/clean_input.h"
+#include "html/guard.h"
+#include "html/tree_depth.h"
+
+namespace medscrape {
+namespace {
+
+// How much deeper than max_depth the built tree may be: Gumbo adds <html> and
+// <body>, and the guard's model is allowed small slips (<isindex> expands to three
+// levels, for one). Past this the input is cut again at the offending node.
+constexpr int kDepthSlack = 8;
+// Each retry cuts the input strictly shorter; this bounds the retries anyway.
+constexpr int kMaxParses = 4;
+
+void Destroy(GumboOutput* output) {
+  const GumboOptions options = TreeOptions(0);
+  gumbo_destroy_output(&options, output);
+}
+
+}  // namespace
+
+Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
+  Document doc;
+  const size_t capped = CapToCharBoundary(utf8, limits.max_input_bytes);
+  doc.input_.reset(new char[capped > 0 ? capped : 1]);
+  const size_t size = CopyWithoutControls(utf8.substr(0, capped), doc.input_.get());
+  GuardResult guard = GuardScan(doc.input_.get(), size, capped < utf8.size(), limits);
+  doc.truncated_ = guard.truncated;
+  doc.warnings_ = std::move(guard.warnings);
+
+  // Should the guard's model of Gumbo ever fall short, the tree is still
+  // measured and the input cut where it went too deep: callers, and Gumbo's
+  // recursive destructor, never see a deeper tree.
+  const GumboOptions options = TreeOptions(limits.max_errors);
+  const int max_tree_depth = limits.max_depth + kDepthSlack;
+  size_t keep = guard.keep;
+  bool cut_again = false;
+  for (int parse = 1;; ++parse) {
+    doc.output_ = gumbo_parse_with_options(&options, doc.input_.get(), keep);
+    const GumboNode* deep = FindTooDeep(doc.output_->document, max_tree_depth);
+    if (deep == nullptr) break;
+    const size_t cut = parse < kMaxParses ? SourceOffset(deep) : 0;
+    FlattenBelow(doc.output_->document, max_tree_depth);
+    Destroy(std::exchange(doc.output_, nullptr));
+    keep = cut < keep ? cut : 0;
+    cut_again = true;
+  }
+  if (cut_again) {
+    doc.truncated_ = true;
+    // Worded apart from the guard's cut: this one means the guard's model slipped.
+    doc.warnings_.push_back("html tree deeper than " + std::to_string(max_tree_depth) +
+                            " levels: cut");
+  }
+  return doc;
+}
+
+Document::Document(Document&& other) noexcept
+    : input_(std::move(other.input_)),
+      output_(std::exchange(other.output_, nullptr)),
+      warnings_(std::move(other.warnings_)),
+      truncated_(other.truncated_) {}
+
+Document& Document::operator=(Document&& other) noexcept {
+  if (this != &other) {
+    if (output_ != nullptr) Destroy(output_);
+    input_ = std::move(other.input_);
+    output_ = std::exchange(other.output_, nullptr);
+    warnings_ = std::move(other.warnings_);
+    truncated_ = other.truncated_;
+  }
+  return *this;
+}
+
+// Gumbo frees the tree recursively; Parse() keeps it shallow enough for that.
+Document::~Document() {
+  if (output_ != nullptr) Destroy(output_);
+}
+
+Node Document::root() const { return Node(output_ != nullptr ? output_->document : nullptr); }
+
+}  // namespace medscrape
