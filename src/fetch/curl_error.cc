@@ -1,0 +1,51 @@
+#include "fetch/curl_error.h"
+
+#include <cstring>
+
+namespace medscrape {
+
+FetchError ClassifyCurlError(CURLcode code, const char* message) {
+  switch (code) {
+    case CURLE_OK:
+      return FetchError::kNone;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return FetchError::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return FetchError::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:  // Connect, total and low-speed timeouts alike.
+      return FetchError::kTimeout;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return std::strstr(message, "chunked") != nullptr ? FetchError::kProtocol
+                                                        : FetchError::kReset;
+    case CURLE_PARTIAL_FILE:  // Content-Length or chunked body cut short.
+    case CURLE_GOT_NOTHING:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return FetchError::kProtocol;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return FetchError::kTls;
+    case CURLE_FILESIZE_EXCEEDED:
+      return FetchError::kTooLarge;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return FetchError::kBadUrl;
+    default:
+      return FetchError::kOther;
+  }
+}
+
+}  // namespace medscrape

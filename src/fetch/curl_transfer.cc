@@ -1,0 +1,261 @@
+#include "fetch/curl_transfer.h"
+
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <utility>
+
+#include "fetch/address_policy.h"
+#include "fetch/curl_error.h"
+#include "url/url.h"
+
+namespace medscrape {
+namespace {
+
+constexpr char kAccept[] = "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.1";
+constexpr char kAcceptLanguage[] = "Accept-Language: zh-CN,zh;q=0.9";
+constexpr long kKeepAliveIdleSeconds = 60;
+constexpr long kKeepAliveIntervalSeconds = 30;
+
+// Sets options until the first failure and remembers it, so Configure reads as
+// a flat list and still reports which option libcurl refused.
+class OptionSetter {
+ public:
+  explicit OptionSetter(CURL* easy) : easy_(easy) {}
+  template <typename T>
+  void operator()(CURLoption option, T value) {
+    if (failed_option_ != 0) return;
+    const CURLcode code = curl_easy_setopt(easy_, option, value);
+    if (code != CURLE_OK) {
+      failed_option_ = option;
+      error_ = code;
+    }
+  }
+  Status status() const {
+    if (failed_option_ == 0) return Status::Ok();
+    return Status::Error("curl_easy_setopt(" + std::to_string(failed_option_) +
+                         "): " + curl_easy_strerror(error_));
+  }
+
+ private:
+  CURL* easy_;
+  int failed_option_ = 0;
+  CURLcode error_ = CURLE_OK;
+};
+
+// Validators come from stored server responses; never let them add header lines.
+bool IsSafeHeaderValue(const std::string& value) {
+  return !value.empty() && value.find_first_of(std::string("\r\n\0", 3)) == std::string::npos;
+}
+
+bool Append(std::unique_ptr<curl_slist, HeaderListDeleter>* list, const std::string& line) {
+  curl_slist* head = curl_slist_append(list->get(), line.c_str());
+  if (head == nullptr) return false;  // The old list is untouched and still owned.
+  list->release();
+  list->reset(head);
+  return true;
+}
+
+// The value of the last `name` header of the final response (1xx excluded).
+std::string LastHeader(CURL* easy, const char* name) {
+  struct curl_header* header = nullptr;
+  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return "";
+  if (header->amount > 1 &&
+      curl_easy_header(easy, name, header->amount - 1, CURLH_HEADER, -1, &header) != CURLHE_OK) {
+    return "";
+  }
+  return header->value;
+}
+
+}  // namespace
+
+CurlTransfer::CurlTransfer(FetchRequest request, const FetchOptions& options)
+    : request_(std::move(request)), options_(options) {}
+
+Status CurlTransfer::ParseUrl() {
+  if (request_.url.size() > kMaxUrlLength) {
+    return Status::Error("URL longer than " + std::to_string(kMaxUrlLength) + " characters");
+  }
+  if (request_.url.find('\0') != std::string::npos) return Status::Error("URL contains NUL");
+  url_.reset(curl_url());
+  if (url_ == nullptr) return Status::Error("out of memory");
+  // No CURLU_GUESS_SCHEME: "example.com/x" is refused, not fetched as http.
+  const CURLUcode code = curl_url_set(url_.get(), CURLUPART_URL, request_.url.c_str(), 0);
+  if (code != CURLUE_OK) return Status::Error(std::string("bad URL: ") + curl_url_strerror(code));
+  char* scheme = nullptr;
+  if (curl_url_get(url_.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+    return Status::Error("bad URL: no scheme");
+  }
+  const bool http = strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0;
+  curl_free(scheme);
+  return http ? Status::Ok() : Status::Error("bad URL: only http and https are fetched");
+}
+
+Status CurlTransfer::BuildHeaders() {
+  bool ok = Append(&headers_, kAccept) && Append(&headers_, kAcceptLanguage);
+  if (ok && IsSafeHeaderValue(request_.if_none_match)) {
+    ok = Append(&headers_, "If-None-Match: " + request_.if_none_match);
+  }
+  if (ok && IsSafeHeaderValue(request_.if_modified_since)) {
+    ok = Append(&headers_, "If-Modified-Since: " + request_.if_modified_since);
+  }
+  return ok ? Status::Ok() : Status::Error("out of memory building request headers");
+}
+
+Status CurlTransfer::Configure(EasyHandle easy) {
+  easy_ = std::move(easy);
+  if (Status status = BuildHeaders(); !status.ok()) return status;
+  OptionSetter set(easy_.get());
+  // What to ask for. libcurl keeps pointers to url_, headers_ and error_buffer_
+  // (members, alive as long as the transfer) and copies the strings.
+  set(CURLOPT_CURLU, url_.get());
+  set(CURLOPT_HTTPGET, 1L);
+  set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  set(CURLOPT_HTTPHEADER, headers_.get());
+  set(CURLOPT_ACCEPT_ENCODING, "");  // Every decoder built in: gzip, deflate, br, zstd.
+  set(CURLOPT_HTTP_CONTENT_DECODING, 1L);
+  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  // One hop: the crawl engine follows redirects itself and checks every hop.
+  set(CURLOPT_FOLLOWLOCATION, 0L);
+  set(CURLOPT_MAXREDIRS, 0L);
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Every phase is bounded (RELIABILITY.md N1-N3).
+  set(CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  set(CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+  set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit_bytes);
+  set(CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
+  set(CURLOPT_NOSIGNAL, 1L);  // Timeouts without SIGALRM: the fetcher is not alone in the process.
+  // Connections: kept alive and reused through the multi handle's cache; every
+  // new one passes the address policy.
+  set(CURLOPT_TCP_KEEPALIVE, 1L);
+  set(CURLOPT_TCP_KEEPIDLE, kKeepAliveIdleSeconds);
+  set(CURLOPT_TCP_KEEPINTVL, kKeepAliveIntervalSeconds);
+  set(CURLOPT_OPENSOCKETFUNCTION, &CurlTransfer::OnOpenSocket);
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(this));
+  if (!options_.proxy.empty()) set(CURLOPT_PROXY, options_.proxy.c_str());
+  set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  // TLS verification is never switched off (N11).
+  set(CURLOPT_SSL_VERIFYPEER, 1L);
+  set(CURLOPT_SSL_VERIFYHOST, 2L);
+  set(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+  set(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+  // Where the results go.
+  set(CURLOPT_HEADER, 0L);
+  set(CURLOPT_WRITEFUNCTION, &CurlTransfer::OnBody);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+  set(CURLOPT_ERRORBUFFER, static_cast<char*>(error_buffer_));
+  set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
+  return set.status();
+}
+
+// Receives DECODED body bytes. Returning less than given aborts the transfer
+// with CURLE_WRITE_ERROR; too_large_ tells that apart from running out of memory.
+size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) noexcept {
+  auto* transfer = static_cast<CurlTransfer*>(self);
+  const size_t bytes = size * count;  // libcurl always passes size 1.
+  if (bytes > transfer->options_.max_body_bytes - transfer->body_.size()) {
+    transfer->too_large_ = true;
+    return 0;
+  }
+  try {
+    transfer->body_.append(data, bytes);
+  } catch (...) {
+    return 0;
+  }
+  return bytes;
+}
+
+// Called instead of socket(2) for every new connection, after DNS resolution:
+// the one place where the real peer address is known, whatever the URL said
+// (0x7f.1, localhost, a rebinding DNS name, a redirect target).
+curl_socket_t CurlTransfer::OnOpenSocket(void* self, curlsocktype purpose,
+                                         struct curl_sockaddr* address) noexcept {
+  auto* transfer = static_cast<CurlTransfer*>(self);
+  if (!transfer->options_.allow_private && IsBlockedAddress(&address->addr)) {
+    transfer->blocked_ = true;
+    try {
+      transfer->blocked_address_ = DescribeAddress(&address->addr);
+    } catch (...) {
+      transfer->blocked_address_.clear();
+    }
+    return CURL_SOCKET_BAD;  // libcurl tries the host's next address, if any.
+  }
+  // Close-on-exec so a child process spawned while crawling inherits no sockets.
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+FetchResponse CurlTransfer::Finish(CURLcode result) {
+  FetchResponse response = NewResponse();
+  ReadTransferInfo(&response);
+  if (result != CURLE_OK) {
+    response.error = ClassifyFailure(result, &response.error_text);
+    response.retryable = IsRetryable(response.error, 0);
+    return response;
+  }
+  long status = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  response.retryable = IsRetryable(FetchError::kNone, response.status);
+  ReadHeaders(&response);
+  response.body = std::move(body_);
+  return response;
+}
+
+FetchResponse CurlTransfer::Fail(FetchError error, std::string text) const {
+  FetchResponse response = NewResponse();
+  response.error = error;
+  response.error_text = std::move(text);
+  response.retryable = IsRetryable(error, 0);
+  return response;
+}
+
+FetchResponse CurlTransfer::NewResponse() const {
+  FetchResponse response;
+  response.id = request_.id;
+  response.url = request_.url;
+  return response;
+}
+
+FetchError CurlTransfer::ClassifyFailure(CURLcode result, std::string* text) const {
+  if (too_large_) {
+    *text = "body larger than " + std::to_string(options_.max_body_bytes) + " bytes after decoding";
+    return FetchError::kTooLarge;
+  }
+  if (blocked_ && result == CURLE_COULDNT_CONNECT) {
+    *text = "refused to connect to blocked address " + blocked_address_ +
+            " (private, loopback and metadata addresses need --allow-private)";
+    return FetchError::kBlockedAddress;
+  }
+  *text = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result);
+  return ClassifyCurlError(result, error_buffer_);
+}
+
+void CurlTransfer::ReadTransferInfo(FetchResponse* response) const {
+  CURL* easy = easy_.get();
+  char* primary_ip = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &primary_ip) == CURLE_OK &&
+      primary_ip != nullptr) {
+    response->primary_ip = primary_ip;
+  }
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  response->seconds = static_cast<double>(total_us) / 1e6;
+  // SIZE_DOWNLOAD counts body bytes as received, before content decoding.
+  curl_off_t body_bytes = 0;
+  long header_bytes = 0;
+  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_bytes);
+  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+  response->wire_bytes = static_cast<size_t>(body_bytes) + static_cast<size_t>(header_bytes);
+}
+
+void CurlTransfer::ReadHeaders(FetchResponse* response) const {
+  CURL* easy = easy_.get();
+  response->content_type = LastHeader(easy, "Content-Type");
+  response->etag = LastHeader(easy, "ETag");
+  response->last_modified = LastHeader(easy, "Last-Modified");
+  response->location = LastHeader(easy, "Location");
+  response->retry_after = LastHeader(easy, "Retry-After");
+}
+
+}  // namespace medscrape

@@ -1,0 +1,74 @@
+// One request while libcurl works on it: the easy handle's configuration, the
+// callbacks' state, and the FetchResponse built at the end. Internal to src/fetch.
+#ifndef MEDSCRAPE_FETCH_CURL_TRANSFER_H_
+#define MEDSCRAPE_FETCH_CURL_TRANSFER_H_
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "fetch/fetcher.h"
+
+namespace medscrape {
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct HeaderListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+// Owns its easy handle from Configure() until TakeEasy(). libcurl's callbacks
+// hold a pointer to the transfer, so it is not copyable or movable (keep it in a
+// unique_ptr). `options` must outlive it. Thread-safety: none (one fetcher thread).
+class CurlTransfer {
+ public:
+  CurlTransfer(FetchRequest request, const FetchOptions& options);
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+
+  // Accepts only absolute http(s) URLs of at most kMaxUrlLength characters.
+  Status ParseUrl();
+  // Resets `easy` (libcurl keeps its connection and DNS caches) and sets every
+  // option for this request. Call after a successful ParseUrl().
+  Status Configure(EasyHandle easy);
+  CURL* easy() const { return easy_.get(); }
+  EasyHandle TakeEasy() { return std::move(easy_); }
+
+  // The response for a finished transfer; call once, before TakeEasy().
+  FetchResponse Finish(CURLcode result);
+  // The response for a request that never reached libcurl.
+  FetchResponse Fail(FetchError error, std::string text) const;
+
+ private:
+  static size_t OnBody(char* data, size_t size, size_t count, void* self) noexcept;
+  static curl_socket_t OnOpenSocket(void* self, curlsocktype purpose,
+                                    struct curl_sockaddr* address) noexcept;
+  Status BuildHeaders();
+  FetchResponse NewResponse() const;  // Only id and url set.
+  void ReadTransferInfo(FetchResponse* response) const;
+  void ReadHeaders(FetchResponse* response) const;
+  FetchError ClassifyFailure(CURLcode result, std::string* text) const;
+
+  const FetchRequest request_;
+  const FetchOptions& options_;
+  EasyHandle easy_;
+  std::unique_ptr<CURLU, UrlDeleter> url_;
+  std::unique_ptr<curl_slist, HeaderListDeleter> headers_;
+  std::string body_;
+  bool too_large_ = false;       // Set by OnBody when the cap stopped the transfer.
+  bool blocked_ = false;         // Set by OnOpenSocket when the policy refused an address.
+  std::string blocked_address_;  // The last address refused, for the message.
+  char error_buffer_[CURL_ERROR_SIZE] = "";
+};
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_FETCH_CURL_TRANSFER_H_

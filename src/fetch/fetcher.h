@@ -1,0 +1,121 @@
+// The fetch layer: HTTP(S) GETs as values. One hop per request (redirects are
+// returned, not followed, so the crawl engine re-checks scope, robots.txt and the
+// address of every hop), a decoded-size cap, timeouts on every phase, and a
+// connect-time address check (address_policy.h). This layer and src/url are the
+// only ones that include curl.h.
+#ifndef MEDSCRAPE_FETCH_FETCHER_H_
+#define MEDSCRAPE_FETCH_FETCHER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace medscrape {
+
+struct FetchOptions {
+  long connect_timeout_ms = 10000;  // Default 10 s: DNS plus TCP plus TLS handshake.
+  long total_timeout_ms = 60000;    // Default 60 s for the whole transfer, queueing included.
+  // Abort a transfer slower than low_speed_limit_bytes per second for
+  // low_speed_time_s seconds (defaults 256 B/s for 15 s): catches drips that
+  // would otherwise hold a connection until total_timeout_ms.
+  long low_speed_limit_bytes = 256;
+  long low_speed_time_s = 15;
+  // Default 10 MiB of DECODED body, enforced as bytes arrive, so a gzip bomb
+  // costs at most this much memory; larger bodies fail with kTooLarge.
+  size_t max_body_bytes = 10u << 20;
+  // Required, no default: without it every request fails with kOther. Sent verbatim.
+  std::string user_agent;
+  // Default empty: libcurl honours the http_proxy/https_proxy/no_proxy environment
+  // variables. With a proxy the connect-time check sees the proxy's address, not
+  // the origin's, so a proxy on loopback needs allow_private.
+  std::string proxy;
+  bool allow_private = false;  // Default false; true (--allow-private) for tests and local mirrors.
+  // Default 16: CURLMOPT_MAX_TOTAL_CONNECTIONS and the connection cache size.
+  // Transfers started beyond this wait inside libcurl for a free connection
+  // while their total timeout runs; the scheduler should keep InFlight() below it.
+  long max_connections = 16;
+  bool verbose = false;  // Default false; true prints libcurl's trace to stderr.
+};
+
+struct FetchRequest {
+  uint64_t id = 0;  // Caller's handle, echoed in the response.
+  std::string url;  // Absolute http(s) URL, at most kMaxUrlLength (url/url.h) characters.
+  // Conditional request validators from an earlier response; empty means not
+  // sent. A value holding CR, LF or NUL is dropped (the request goes out
+  // unconditional) rather than let stored data inject headers.
+  std::string if_none_match;
+  std::string if_modified_since;
+};
+
+enum class FetchError {
+  kNone,
+  kDns,             // The host name did not resolve.
+  kConnect,         // TCP connect refused or unreachable.
+  kTimeout,         // connect, total or low-speed timeout.
+  kReset,           // The connection broke mid-transfer.
+  kProtocol,        // Truncated body, broken chunking, empty reply, bad encoding, HTTP/2 error.
+  kTls,             // Handshake failed or the certificate did not verify.
+  kTooLarge,        // More than max_body_bytes after decoding.
+  kBlockedAddress,  // No connection made; the address policy refused the host's address(es).
+  kBadUrl,          // Not an absolute http(s) URL, or too long.
+  kOther,
+};
+
+// "dns", "connect", "timeout", "reset", "protocol", "tls", "too_large",
+// "blocked_address", "bad_url", "other"; "none" for kNone.
+const char* FetchErrorName(FetchError error);
+
+// The FetchResponse::retryable rule, for fakes as well as the real fetcher:
+// `error` if there is one, else the HTTP `status`.
+bool IsRetryable(FetchError error, int status);
+
+// One finished request. On error (error != kNone) only id, url, error,
+// error_text, retryable, primary_ip, seconds and wire_bytes are set: status is 0,
+// headers and body empty; a truncated body is never returned as a success.
+struct FetchResponse {
+  uint64_t id = 0;
+  std::string url;  // As requested.
+  int status = 0;   // HTTP status of the single hop; 0 when the transfer failed.
+  FetchError error = FetchError::kNone;
+  std::string error_text;  // E.g. "Operation timed out after 10001 milliseconds ...".
+  // True for timeouts, resets, connect and DNS failures, protocol errors, and
+  // statuses 5xx, 408 and 429 (the caller decides how long to wait; see
+  // retry_after). False for TLS, too_large, blocked_address, bad_url and other 4xx.
+  bool retryable = false;
+  // Raw response header values (the last occurrence of each), empty if absent.
+  // location is as sent: possibly relative, to be resolved against url.
+  std::string content_type, etag, last_modified, location, retry_after;
+  std::string body;        // Decoded (gzip/deflate/br/zstd), at most max_body_bytes.
+  std::string primary_ip;  // Address connected to; empty if none was.
+  double seconds = 0;      // Total transfer time, queueing in libcurl included.
+  size_t wire_bytes = 0;   // Header plus body bytes as received, before decoding.
+};
+
+// Drives HTTP transfers. Every started request yields exactly one FetchResponse
+// from some later Poll(). Thread-safety: none; one thread owns a Fetcher and
+// calls all of its methods. An interface so the crawl engine can be tested
+// with a fake.
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  // Queues a request; never blocks and never fails: a request that cannot start
+  // (bad URL, out of memory) comes back as an error from the next Poll().
+  virtual void Start(FetchRequest request) = 0;
+  // Moves transfers forward, blocking at most timeout_ms, and returns those that
+  // finished (possibly none). Returns as soon as at least one has finished, and
+  // at once when nothing is in flight.
+  virtual std::vector<FetchResponse> Poll(int timeout_ms) = 0;
+  // Requests started whose response has not been returned yet.
+  virtual size_t InFlight() const = 0;
+};
+
+// The libcurl fetcher: one multi handle whose connection cache is kept for the
+// Fetcher's lifetime (keep-alive and HTTP/2 reuse), easy handles pooled, one
+// curl_multi_poll event loop. TLS peer and host verification are always on.
+std::unique_ptr<Fetcher> MakeCurlFetcher(const FetchOptions& options);
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_FETCH_FETCHER_H_
