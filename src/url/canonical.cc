@@ -1,0 +1,219 @@
+#include "url/canonical.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include "url/url.h"
+
+namespace medscrape {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+// A part of a parsed URL as curl stores it (still percent-encoded), or nullopt
+// when the URL has no such part.
+std::optional<std::string> GetPart(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(handle, part, &text, flags) != CURLUE_OK || text == nullptr) {
+    return std::nullopt;
+  }
+  std::string result(text);
+  curl_free(text);
+  return result;
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Parses an absolute http(s) URL; null when it is not one. CURLU_URLENCODE
+// makes curl encode raw spaces and non-ASCII bytes (as browsers send them)
+// instead of refusing the URL; curl also lower-cases the scheme, removes dot
+// segments and writes numeric IPv4 hosts ("2130706433") as dotted quads.
+CurlUrl ParseHttpUrl(std::string_view url) {
+  if (url.size() > kMaxUrlLength || url.find('\0') != std::string_view::npos) return nullptr;
+  CurlUrl handle(curl_url());
+  if (!handle) return nullptr;
+  const std::string text(url);
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_URLENCODE) != CURLUE_OK) {
+    return nullptr;
+  }
+  const std::optional<std::string> scheme = GetPart(handle.get(), CURLUPART_SCHEME);
+  if (!scheme || (*scheme != "http" && *scheme != "https")) return nullptr;
+  return handle;
+}
+
+// curl keeps the host's case and trailing dots; neither names another host.
+// "" when nothing is left.
+std::string CanonicalHost(CURLU* handle) {
+  std::string host = AsciiLower(GetPart(handle, CURLUPART_HOST).value_or(""));
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  return host;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// RFC 3986 6.2.2: escapes of unreserved characters are decoded, the rest get
+// upper-case hex. curl does neither (and writes lower-case hex itself). A '%'
+// not followed by two hex digits is left alone, as browsers send it.
+std::string NormalizePercentEncoding(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const int high = text[i] == '%' && i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
+    const int low = high >= 0 ? HexValue(text[i + 2]) : -1;
+    if (low < 0) {
+      out.push_back(text[i]);
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(high * 16 + low);
+    if (IsUnreserved(byte)) {
+      out.push_back(static_cast<char>(byte));
+    } else {
+      out += {'%', kHex[high], kHex[low]};
+    }
+    i += 2;
+  }
+  return out;
+}
+
+// Session ids: in the path (";jsessionid=") or the query. `name` is lower case.
+bool IsSessionName(std::string_view name) {
+  return name == "jsessionid" || name == "phpsessid" || name == "sid" || name == "sessionid" ||
+         name.substr(0, 12) == "aspsessionid";
+}
+
+// Session ids and analytics tags: they never select content. `name` is lower case.
+bool IsDroppedQueryName(std::string_view name) {
+  static const char* const kTracking[] = {"gclid", "fbclid", "yclid",  "msclkid",
+                                          "spm",   "_ga",    "mc_cid", "mc_eid"};
+  if (name.substr(0, 4) == "utm_" || IsSessionName(name)) return true;
+  return std::find(std::begin(kTracking), std::end(kTracking), name) != std::end(kTracking);
+}
+
+std::string_view ParamName(std::string_view param) { return param.substr(0, param.find('=')); }
+
+// Removes ";name=value" path parameters that carry a session id, in any segment.
+std::string StripSessionPathParams(std::string_view path) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    const size_t semicolon = path.find(';', pos);
+    if (semicolon == std::string_view::npos) {
+      out.append(path.substr(pos));
+      break;
+    }
+    out.append(path.substr(pos, semicolon - pos));
+    const size_t end = std::min(path.find_first_of(";/", semicolon + 1), path.size());
+    const std::string_view param = path.substr(semicolon + 1, end - semicolon - 1);
+    if (!IsSessionName(AsciiLower(ParamName(param)))) {
+      out.append(path.substr(semicolon, end - semicolon));
+    }
+    pos = end;
+  }
+  return out;
+}
+
+// The query without empty, session and tracking parameters, sorted by name;
+// "" when nothing is left. `query` is already percent-normalised.
+std::string CanonicalQuery(std::string_view query) {
+  std::vector<std::string_view> params;
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    const size_t end = std::min(query.find('&', pos), query.size());
+    const std::string_view param = query.substr(pos, end - pos);
+    if (!param.empty() && !IsDroppedQueryName(AsciiLower(ParamName(param)))) {
+      params.push_back(param);
+    }
+    pos = end + 1;
+  }
+  std::stable_sort(params.begin(), params.end(), [](std::string_view a, std::string_view b) {
+    return ParamName(a) < ParamName(b);
+  });
+  std::string out;
+  for (std::string_view param : params) {
+    if (!out.empty()) out.push_back('&');
+    out.append(param);
+  }
+  return out;
+}
+
+// The new path and query as a reference relative to the URL itself. Decoding
+// "%2e" can form new dot segments, and curl removes dot segments only when it
+// parses a URL or resolves a reference (not on CURLUPART_PATH), so the rebuilt
+// path goes back through curl's resolver. A path starting "//" is prefixed with
+// "/." so that it is not read as a network-path reference ("//host/...").
+std::string CanonicalReference(CURLU* handle) {
+  std::string reference = StripSessionPathParams(
+      NormalizePercentEncoding(GetPart(handle, CURLUPART_PATH).value_or("")));
+  if (reference.empty() || reference[0] != '/') reference.insert(0, "/");
+  if (reference.compare(0, 2, "//") == 0) reference.insert(0, "/.");
+  const std::string query =
+      CanonicalQuery(NormalizePercentEncoding(GetPart(handle, CURLUPART_QUERY).value_or("")));
+  if (!query.empty()) reference += "?" + query;
+  return reference;
+}
+
+}  // namespace
+
+std::optional<std::string> CanonicalizeUrl(std::string_view absolute_url) {
+  CurlUrl handle = ParseHttpUrl(absolute_url);
+  if (!handle) return std::nullopt;
+  const std::string host = CanonicalHost(handle.get());
+  const std::string reference = CanonicalReference(handle.get());
+  if (host.empty() ||
+      curl_url_set(handle.get(), CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK ||
+      curl_url_set(handle.get(), CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  for (CURLUPart part :
+       {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_FRAGMENT}) {
+    curl_url_set(handle.get(), part, nullptr, 0);  // Clearing a part cannot fail.
+  }
+  std::optional<std::string> canonical =
+      GetPart(handle.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  if (!canonical || canonical->size() > kMaxUrlLength) return std::nullopt;
+  return canonical;
+}
+
+std::string HostOf(std::string_view url) {
+  CurlUrl handle = ParseHttpUrl(url);
+  return handle ? CanonicalHost(handle.get()) : "";
+}
+
+std::string HostPortOf(std::string_view url) {
+  CurlUrl handle = ParseHttpUrl(url);
+  if (!handle) return "";
+  std::string host = CanonicalHost(handle.get());
+  if (host.empty()) return "";
+  // CURLU_NO_DEFAULT_PORT: no port part when it is the scheme's default.
+  if (std::optional<std::string> port =
+          GetPart(handle.get(), CURLUPART_PORT, CURLU_NO_DEFAULT_PORT)) {
+    host += ":" + *port;
+  }
+  return host;
+}
+
+}  // namespace medscrape
