@@ -1,0 +1,174 @@
+// StateStore reads and bulk changes of `urls`: adding URLs, picking the next pending ones,
+// single-row lookups, counts and the recrawl requeue.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+
+#include "crawl/state_store.h"
+
+namespace medscrape {
+namespace {
+
+constexpr char kSelectEntry[] =
+    "SELECT id, url, host, kind, depth, attempts, etag, last_modified, content_sha256,"
+    " fetched_at_ms, last_status, state, reason, crashes, not_before_ms FROM urls";
+
+UrlEntry ReadEntry(const Query& row) {
+  UrlEntry entry;
+  entry.id = row.Int(0);
+  entry.url = row.Text(1);
+  entry.host = row.Text(2);
+  entry.kind = row.Text(3);
+  entry.depth = static_cast<int>(row.Int(4));
+  entry.attempts = static_cast<int>(row.Int(5));
+  entry.etag = row.Text(6);
+  entry.last_modified = row.Text(7);
+  entry.content_sha256 = row.Text(8);
+  entry.fetched_at_ms = row.Int(9);
+  entry.last_status = static_cast<int>(row.Int(10));
+  entry.state = row.Text(11);
+  entry.reason = row.Text(12);
+  entry.crashes = static_cast<int>(row.Int(13));
+  entry.not_before_ms = row.Int(14);
+  return entry;
+}
+
+// A JSON array of strings for json_each(): the busy hosts travel as one bound parameter,
+// so NextPending stays one cached statement whatever their number.
+std::string JsonArray(const std::set<std::string>& items) {
+  std::string json = "[";
+  for (const std::string& item : items) {
+    if (json.size() > 1) json += ',';
+    json += '"';
+    for (const char c : item) {
+      if (c == '"' || c == '\\') {
+        json += '\\';
+        json += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+        json += escaped;
+      } else {
+        json += c;
+      }
+    }
+    json += '"';
+  }
+  return json + "]";
+}
+
+bool ValidKind(const std::string& kind) { return kind == "page" || kind == "hub"; }
+
+}  // namespace
+
+Result<int> StateStore::AddUrls(const std::vector<NewUrl>& urls) {
+  if (urls.empty()) return 0;
+  Result<Transaction> txn = Transaction::Begin(db_.get());
+  if (!txn.ok()) return txn.status();
+  Result<int> added = InsertUrls(urls);
+  if (!added.ok()) return added;
+  Status committed = txn.value().Commit();
+  if (!committed.ok()) return committed;
+  return added;
+}
+
+// Runs inside the caller's transaction.
+Result<int> StateStore::InsertUrls(const std::vector<NewUrl>& urls) {
+  for (const NewUrl& url : urls) {
+    if (!ValidKind(url.kind)) {
+      return Status::Error(path_ + ": " + url.url + ": kind \"" + url.kind +
+                           "\" is neither page nor hub");
+    }
+  }
+  Result<Query> insert = db_->Prepare(
+      "INSERT OR IGNORE INTO urls(url, host, kind, depth, parent_id) VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!insert.ok()) return insert.status();
+  Query& query = insert.value();
+  int added = 0;
+  for (const NewUrl& url : urls) {
+    query.Reset();
+    query.Bind(1, url.url).Bind(2, url.host).Bind(3, url.kind);
+    query.Bind(4, int64_t{url.depth}).Bind(5, url.parent_id);
+    Status run = query.Run();
+    if (!run.ok()) return run;
+    added += static_cast<int>(db_->Changes());
+  }
+  return added;
+}
+
+// Left alone, the planner (without ANALYZE statistics) picks urls_state_time and sorts every
+// eligible row: 0.4 s at a million pending. urls_frontier is in ORDER BY order and holds
+// not_before_ms and host, so the walk skips ineligible rows in the index and stops at LIMIT.
+Result<std::vector<UrlEntry>> StateStore::NextPending(int64_t now_ms, size_t limit,
+                                                      const std::set<std::string>& busy_hosts) {
+  std::vector<UrlEntry> entries;
+  if (limit == 0) return entries;
+  Result<Query> select = db_->Prepare(std::string(kSelectEntry) +
+                                      " INDEXED BY urls_frontier"
+                                      " WHERE state = 'pending' AND not_before_ms <= ?1"
+                                      " AND host NOT IN (SELECT value FROM json_each(?2))"
+                                      " ORDER BY depth, id LIMIT ?3");
+  if (!select.ok()) return select.status();
+  Query& query = select.value();
+  query.Bind(1, now_ms).Bind(2, JsonArray(busy_hosts));
+  query.Bind(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  for (;;) {
+    Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return entries;
+    entries.push_back(ReadEntry(query));
+  }
+}
+
+Result<std::optional<int64_t>> StateStore::EarliestPendingTime() {
+  Result<Query> select = db_->Prepare(
+      "SELECT not_before_ms FROM urls WHERE state = 'pending' ORDER BY not_before_ms LIMIT 1");
+  if (!select.ok()) return select.status();
+  Result<bool> row = select.value().Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(select.value().Int(0));
+}
+
+Result<int> StateStore::RequeueStale(int64_t older_than_ms) {
+  Result<Query> requeue = db_->Prepare(
+      "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
+      " WHERE state = 'done' AND fetched_at_ms < ?1");
+  if (!requeue.ok()) return requeue.status();
+  Status run = requeue.value().Bind(1, older_than_ms).Run();
+  if (!run.ok()) return run;
+  return static_cast<int>(db_->Changes());
+}
+
+Result<UrlEntry> StateStore::Get(int64_t id) {
+  Result<Query> select = db_->Prepare(std::string(kSelectEntry) + " WHERE id = ?1");
+  if (!select.ok()) return select.status();
+  Result<bool> row = select.value().Bind(1, id).Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return Status::Error(path_ + ": no URL with id " + std::to_string(id));
+  return ReadEntry(select.value());
+}
+
+// One pass over the table; memory grows with the number of (host, state, reason) groups.
+Result<StateStore::Counts> StateStore::CountStates() {
+  Result<Query> select =
+      db_->Prepare("SELECT host, state, reason, COUNT(*) FROM urls GROUP BY host, state, reason");
+  if (!select.ok()) return select.status();
+  Query& query = select.value();
+  Counts counts;
+  for (;;) {
+    Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return counts;
+    const std::string state = query.Text(1);
+    const int64_t n = query.Int(3);
+    counts.by_host_state[query.Text(0)][state] += n;
+    if (state == "pending") counts.pending += n;
+    if (state == "done") counts.done += n;
+    if (state == "failed") counts.failed += n;
+    if (state == "skipped") counts.skipped += n;
+    if (state == "failed" || state == "skipped") counts.by_reason[state + ":" + query.Text(2)] += n;
+  }
+}
+
+}  // namespace medscrape
