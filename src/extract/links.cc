@@ -32,12 +32,8 @@ std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size
   std::unordered_set<std::string> seen;
   size_t examined = 0;
   for (; examined < elements.size() && urls.size() < max_links; ++examined) {
-    std::string_view href = *elements[examined].Attr("href");
-    // The fragment goes before resolving: curl 7.88 resolves "#top" against the
-    // base's directory ("/q/1" -> "/q/") and refuses a fragment holding a space.
-    // The first '#' always starts the fragment, whatever the scheme.
-    href = href.substr(0, href.find('#'));
-    std::optional<std::string> resolved = ResolveHttpUrl(base, href);
+    std::optional<std::string> resolved =
+        ResolveHttpUrl(base, *elements[examined].Attr("href"));
     if (!resolved) continue;
     std::optional<std::string> canonical = CanonicalizeUrl(*resolved);
     if (canonical && seen.insert(*canonical).second) urls.push_back(std::move(*canonical));

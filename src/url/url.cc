@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace medscrape {
@@ -42,6 +43,25 @@ std::string CleanHref(std::string_view href, bool http_context) {
   return out;
 }
 
+// A relative-path reference ("a/b", "./?p=2", "../x"): no scheme, not starting
+// with '/' or '?'. curl 7.88 drops the slash before the query when it resolves
+// "./?p=2" itself, so these are made absolute-path references first.
+bool IsRelativePath(const std::string& href) {
+  if (href[0] == '/' || href[0] == '?') return false;
+  const size_t colon = href.find(':');
+  return colon == std::string::npos || href.find_first_of("/?") < colon;
+}
+
+// The base URL's path up to and including its last '/'.
+std::string BaseFolder(CURLU* handle) {
+  char* path = nullptr;
+  if (curl_url_get(handle, CURLUPART_PATH, &path, 0) != CURLUE_OK || path == nullptr) return "/";
+  std::string folder(path);
+  curl_free(path);
+  folder.resize(folder.rfind('/') + 1);
+  return folder.empty() ? "/" : folder;
+}
+
 std::optional<std::string> ReadUrl(CURLU* handle) {
   char* text = nullptr;
   if (curl_url_get(handle, CURLUPART_URL, &text, 0) != CURLUE_OK || text == nullptr) {
@@ -67,7 +87,15 @@ std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_vie
   }
   // A scheme-relative or relative href needs a base; an absolute one replaces it.
   std::string clean = CleanHref(href, base_ok || IsHttpScheme(href));
-  if (clean.empty()) return base_ok ? ReadUrl(handle.get()) : std::nullopt;
+  // The fragment goes first: curl 7.88 resolves "#top" to the base's folder and
+  // fails on a fragment holding a space.
+  clean.resize(std::min(clean.size(), clean.find('#')));
+  if (clean.empty()) {
+    if (!base_ok) return std::nullopt;
+    curl_url_set(handle.get(), CURLUPART_FRAGMENT, nullptr, 0);
+    return ReadUrl(handle.get());
+  }
+  if (base_ok && IsRelativePath(clean)) clean = BaseFolder(handle.get()) + clean;
   if (!base_ok && !IsHttpScheme(clean)) return std::nullopt;
   if (curl_url_set(handle.get(), CURLUPART_URL, clean.c_str(), CURLU_URLENCODE) != CURLUE_OK) {
     return std::nullopt;
