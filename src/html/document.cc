@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "html/arena.h"
 #include "html/clean_input.h"
 #include "html/guard.h"
 #include "html/tree_depth.h"
@@ -19,11 +20,6 @@ constexpr int kDepthSlack = 8;
 // Each retry cuts the input strictly shorter; this bounds the retries anyway.
 constexpr int kMaxParses = 4;
 
-void Destroy(GumboOutput* output) {
-  const GumboOptions options = TreeOptions(0);
-  gumbo_destroy_output(&options, output);
-}
-
 }  // namespace
 
 Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
@@ -36,9 +32,10 @@ Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
   doc.warnings_ = std::move(guard.warnings);
 
   // Should the guard's model of Gumbo ever fall short, the tree is still
-  // measured and the input cut where it went too deep: callers, and Gumbo's
-  // recursive destructor, never see a deeper tree.
-  const GumboOptions options = TreeOptions(limits.max_errors);
+  // measured and the input cut where it went too deep: callers never see a
+  // deeper tree. (The arena frees trees without recursion, however deep.)
+  doc.arena_ = std::make_unique<Arena>();
+  const GumboOptions options = doc.arena_->Options(limits.max_errors);
   const int max_tree_depth = limits.max_depth + kDepthSlack;
   size_t keep = guard.keep;
   bool cut_again = false;
@@ -47,8 +44,8 @@ Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
     const GumboNode* deep = FindTooDeep(doc.output_->document, max_tree_depth);
     if (deep == nullptr) break;
     const size_t cut = parse < kMaxParses ? SourceOffset(deep) : 0;
-    FlattenBelow(doc.output_->document, max_tree_depth);
-    Destroy(std::exchange(doc.output_, nullptr));
+    doc.output_ = nullptr;
+    doc.arena_->Reset();
     keep = cut < keep ? cut : 0;
     cut_again = true;
   }
@@ -63,14 +60,15 @@ Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
 
 Document::Document(Document&& other) noexcept
     : input_(std::move(other.input_)),
+      arena_(std::move(other.arena_)),
       output_(std::exchange(other.output_, nullptr)),
       warnings_(std::move(other.warnings_)),
       truncated_(other.truncated_) {}
 
 Document& Document::operator=(Document&& other) noexcept {
   if (this != &other) {
-    if (output_ != nullptr) Destroy(output_);
     input_ = std::move(other.input_);
+    arena_ = std::move(other.arena_);
     output_ = std::exchange(other.output_, nullptr);
     warnings_ = std::move(other.warnings_);
     truncated_ = other.truncated_;
@@ -78,10 +76,7 @@ Document& Document::operator=(Document&& other) noexcept {
   return *this;
 }
 
-// Gumbo frees the tree recursively; Parse() keeps it shallow enough for that.
-Document::~Document() {
-  if (output_ != nullptr) Destroy(output_);
-}
+Document::~Document() = default;  // The arena holds the whole tree.
 
 Node Document::root() const { return Node(output_ != nullptr ? output_->document : nullptr); }
 

@@ -19,6 +19,8 @@ struct GumboInternalOutput;
 
 namespace medscrape {
 
+class Arena;
+
 struct ParseLimits {
   // Input beyond this many bytes is cut off (the page is flagged truncated). Default 10 MiB.
   size_t max_input_bytes = 10u << 20;
@@ -95,6 +97,7 @@ class Document {
   // Gumbo points into this buffer, so it lives on the heap and never moves
   // (a std::string would move its bytes when they fit the small-string buffer).
   std::unique_ptr<char[]> input_;
+  std::unique_ptr<Arena> arena_;  // Owns every byte of the Gumbo tree.
   GumboInternalOutput* output_ = nullptr;
   std::vector<std::string> warnings_;
   bool truncated_ = false;
