@@ -1,5 +1,6 @@
 #include "extract/page.h"
 
+#include "extract/links.h"
 #include "extract/sha256.h"
 #include "extract/table_extractor.h"
 #include "html/selector.h"
@@ -109,6 +110,11 @@ Result<PageResult> ExtractPage(const PageRequest& request, const Registry& regis
   record["charset"] = {{"name", decoded.value().charset},
                        {"source", CharsetSourceName(decoded.value().source)}};
   record["fetched_at"] = request.fetched_at ? Json(*request.fetched_at) : Json(nullptr);
+  if (!request.http.is_null()) record["http"] = request.http;
+  if (!request.change.empty()) record["change"] = request.change;
+  if (request.links != nullptr) {
+    *request.links = ExtractLinks(document.root(), url.empty() ? base : url, request.max_links);
+  }
   record["warnings"] = warnings;
   return result;
 }

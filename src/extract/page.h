@@ -31,6 +31,14 @@ struct PageRequest {
   ParseLimits limits;
   std::vector<std::string> input_warnings;  // Prepended to the record's warnings.
   std::optional<std::string> fetched_at;    // UTC ISO 8601; nullopt: null (files).
+  // Crawl only: the record also gets "http" ({status, final_url, content_type})
+  // and "change" ("new" or "updated") after fetched_at. Null: left out (extract).
+  Json http;
+  std::string change;
+  // When set, the page's outlinks (links.h: canonical, http(s), deduplicated)
+  // are stored here, at most max_links, resolved against the record's URL.
+  std::vector<std::string>* links = nullptr;
+  size_t max_links = 1000;
 };
 
 struct PageResult {

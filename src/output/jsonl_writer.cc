@@ -1,6 +1,7 @@
 #include "output/jsonl_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,26 @@ JsonLinesWriter::JsonLinesWriter() : name_("standard output"), fd_(STDOUT_FILENO
 JsonLinesWriter::JsonLinesWriter(const std::string& path) : name_(path), owns_fd_(true) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) status_ = Status::Error(path + ": " + std::strerror(errno));
+}
+
+std::unique_ptr<JsonLinesWriter> JsonLinesWriter::ResumeAt(const std::string& path,
+                                                           int64_t offset) {
+  std::unique_ptr<JsonLinesWriter> writer(new JsonLinesWriter());
+  writer->name_ = path;
+  writer->owns_fd_ = true;
+  writer->fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  struct stat info;
+  if (writer->fd_ < 0 || ::fstat(writer->fd_, &info) != 0) {
+    writer->status_ = Status::Error(path + ": " + std::strerror(errno));
+  } else if (info.st_size < offset) {
+    writer->status_ = Status::Error(path + ": holds " + std::to_string(info.st_size) +
+                                    " bytes but the job committed " + std::to_string(offset) +
+                                    "; was it edited or replaced? (use --fresh to start over)");
+  } else if (::ftruncate(writer->fd_, offset) != 0 || ::lseek(writer->fd_, offset, SEEK_SET) < 0) {
+    writer->status_ = Status::Error(path + ": " + std::strerror(errno));
+  }
+  writer->committed_ = offset;
+  return writer;
 }
 
 JsonLinesWriter::~JsonLinesWriter() {

@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,14 @@ class JsonLinesWriter {
   JsonLinesWriter();
   // Creates or truncates `path`. Check status() before use.
   explicit JsonLinesWriter(const std::string& path);
+  // Opens `path` for appending after cutting it back to `offset` bytes: the
+  // end of the last line a crawl committed. Whatever follows (a torn line, or
+  // records whose URLs were not committed as done) is removed. Fails when the
+  // file is shorter than `offset` (it was edited behind the job's back).
+  static std::unique_ptr<JsonLinesWriter> ResumeAt(const std::string& path, int64_t offset);
+
+  // Bytes of complete lines in the file (files only).
+  int64_t offset() const { return committed_; }
   ~JsonLinesWriter();
   JsonLinesWriter(const JsonLinesWriter&) = delete;
   JsonLinesWriter& operator=(const JsonLinesWriter&) = delete;
