@@ -60,6 +60,7 @@ int RunCommandLine(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (command == "sites") return RunSites();
+  if (command == "crawl") return RunCrawl({args.begin() + 1, args.end()});
   if (command == "extract") {
     ExtractOptions options;
     const int usage = ParseExtractOptions({args.begin() + 1, args.end()}, &options);

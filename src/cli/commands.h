@@ -8,6 +8,7 @@
 namespace medscrape {
 
 int RunSites();
+int RunCrawl(const std::vector<std::string>& args);  // After "crawl".
 // Dispatches argv (without the program name); returns the exit code.
 int RunCommandLine(const std::vector<std::string>& args);
 

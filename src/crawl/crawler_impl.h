@@ -1,0 +1,107 @@
+// Internals of the crawl engine, shared by crawler.cc (the loop, starting
+// fetches) and crawler_responses.cc (what each response does). Internal.
+#ifndef MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
+#define MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "crawl/crawler.h"
+#include "crawl/robots.h"
+#include "crawl/state_store.h"
+#include "output/jsonl_writer.h"
+
+namespace medscrape {
+
+// Redirect hops followed for one URL, each re-checked (scope, robots, address).
+inline constexpr int kMaxRedirects = 5;
+// A host whose robots.txt keeps failing (5xx, timeouts) is given up after this.
+inline constexpr int kMaxRobotsFailures = 3;
+inline constexpr int64_t kRobotsRetryMs = 30000;
+
+struct HostState {
+  const CompiledSite* site = nullptr;  // Null: no site claims the host (generic).
+  enum class Robots { kUnknown, kFetching, kReady, kRetryLater } robots = Robots::kUnknown;
+  RobotsRules rules = RobotsRules::AllowAll();
+  int robots_failures = 0;
+  int64_t robots_retry_at_ms = 0;
+  std::string scheme = "http";
+};
+
+struct InFlight {
+  UrlEntry entry;
+  std::string current_url;  // After redirects.
+  int hops = 0;
+  bool robots = false;      // A robots.txt fetch for entry.host.
+  int64_t started_ms = 0;
+};
+
+class Crawler::Impl {
+ public:
+  Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock, const Registry& registry);
+  Result<CrawlSummary> Run(const std::atomic<bool>& stop);
+
+ private:
+  // crawler.cc
+  Status Open();
+  Status AddSeeds();
+  Status StartFetches();
+  Status StartEntry(const UrlEntry& entry, bool* started);
+  void StartRobots(const std::string& host);
+  void Fetch(InFlight flight, const std::string& if_none_match, const std::string& if_modified);
+  std::set<std::string> BusyHosts();
+  int PollTimeoutMs();
+  void Progress(bool final_line);
+  std::optional<std::string> Classify(const std::string& url, const std::string& host);
+  bool InScope(const std::string& host) const { return hosts_.count(host) > 0; }
+  HostState& Host(const std::string& host);
+  void Log(const std::string& event, const std::string& url, const std::string& detail);
+
+  // crawler_responses.cc
+  Status Handle(const FetchResponse& response);
+  Status HandleRobots(InFlight& flight, const FetchResponse& response);
+  Status HandlePage(InFlight& flight, const FetchResponse& response);
+  Status HandleFailure(InFlight& flight, const FetchResponse& response);
+  Status HandleRedirect(InFlight& flight, const FetchResponse& response);
+  Status HandleRateLimit(InFlight& flight, const FetchResponse& response);
+  Status HandleBody(InFlight& flight, const FetchResponse& response);
+  std::vector<NewUrl> Outlinks(const InFlight& flight, const std::vector<std::string>& links);
+  Status WriteRecord(InFlight& flight, const FetchResponse& response, Json& record,
+                     const std::vector<NewUrl>& outlinks);
+  void CountFill(const Json& record);
+
+  // crawler_stats.cc
+  Status WriteStats(const CrawlSummary& summary);
+
+  CrawlOptions options_;
+  Fetcher& fetcher_;
+  const Clock& clock_;
+  const Registry& registry_;
+  HostScheduler scheduler_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<JsonLinesWriter> writer_;
+  std::vector<std::unique_ptr<RE2>> include_, exclude_;
+
+  std::map<std::string, HostState> hosts_;  // In-scope hosts (host:port).
+  std::unordered_map<uint64_t, InFlight> in_flight_;
+  std::set<int64_t> in_flight_ids_;
+  std::unordered_map<int64_t, int> postpones_;
+  uint64_t next_request_id_ = 1;
+  int64_t started_ms_ = 0;
+  int64_t last_progress_ms_ = 0;
+  CrawlSummary summary_;
+  // site -> field -> records where the field was filled, for the stats file.
+  std::map<std::string, std::map<std::string, int64_t>> fill_;
+  std::map<std::string, int64_t> records_per_site_;
+};
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
