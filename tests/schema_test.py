@@ -36,7 +36,7 @@ EXTRACT_TIMEOUT_S = 60
 TOP_ORDER = [
     "schema_version", "url", "site", "page_type", "title", "published", "views",
     "summary", "causes", "advice", "disease", "question", "answers", "description",
-    "extractor", "content_sha256", "charset", "fetched_at", "warnings",
+    "extractor", "content_sha256", "charset", "fetched_at", "http", "change", "warnings",
 ]
 DOCTOR_ORDER = ["name", "title", "hospital", "hospital_grade", "department"]
 ARTICLE_ANSWER_ORDER = ["question", "url", "doctor", "text"]
@@ -171,6 +171,17 @@ def valid_question():
     }
 
 
+def valid_crawled():
+    """A crawl record: an article plus http and change (fetched_at set)."""
+    record = valid_article()
+    warnings = record.pop("warnings")
+    record["fetched_at"] = "2026-03-01T02:03:04Z"
+    record["http"] = {"status": 200, "final_url": record["url"], "content_type": "text/html"}
+    record["change"] = "new"
+    record["warnings"] = warnings
+    return record
+
+
 def valid_generic():
     return {
         "schema_version": 1,
@@ -252,6 +263,10 @@ def negative_cases():
          mutate(article, lambda r: r["causes"][0].update(extra=1)), "/causes/0"),
         ("generic with answers", mutate(generic, set_key("answers", [])), "/answers"),
         ("generic without description", mutate(generic, del_key("description")), "/"),
+        ("crawl record with change \"same\"",
+         mutate(valid_crawled(), set_key("change", "same")), "/change"),
+        ("crawl record with http.status as string",
+         mutate(valid_crawled(), lambda r: r["http"].update(status="200")), "/http/status"),
         ("warnings as a string", mutate(article, set_key("warnings", "views: not found")), "/warnings"),
     ]
 
@@ -270,7 +285,7 @@ def check_schema(tally, schema):
 
 def check_valid_samples(tally, validator):
     for name, record in (("article", valid_article()), ("question", valid_question()),
-                         ("generic", valid_generic())):
+                         ("generic", valid_generic()), ("crawled", valid_crawled())):
         problems = describe_errors(validator, record) + order_problems(record)
         label = f"hand-written valid {name} record accepted"
         if problems:
@@ -358,6 +373,56 @@ def check_fixture(tally, validator, binary, source_dir, html, url):
                 tally.ok(f"{where}: keys in documented order")
 
 
+def check_crawl(tally, validator, binary, source_dir):
+    """Crawl the bundled mirror on loopback; every crawl record must validate."""
+    import socket
+    import subprocess
+    import tempfile
+    import time
+    import urllib.request
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(source_dir / "fixtures" / "site")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        with tempfile.TemporaryDirectory() as work:
+            out = Path(work) / "crawl.jsonl"
+            run = subprocess.run([str(binary), "crawl", "--fresh", "--out", str(out), "--state",
+                                  str(Path(work) / "crawl.db"), "--site", "mfk.com", "--allow-private",
+                                  "--delay", "0", "--concurrency", "4", "--per-host", "4",
+                                  f"http://127.0.0.1:{port}/jingxuan/index.shtml"],
+                                 capture_output=True, timeout=120)
+            lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+            label = f"crawl of fixtures/site: exit 0 and records ({len(lines)})"
+            if run.returncode != 0 or not lines:
+                tally.fail(label, [run.stderr.decode(errors="replace")[-500:]])
+                return
+            tally.ok(label)
+            problems = []
+            for number, line in enumerate(lines, 1):
+                record = json.loads(line)
+                problems += [f"line {number}: {p}" for p in
+                             describe_errors(validator, record) + order_problems(record)]
+                if record.get("change") != "new" or record.get("fetched_at") is None:
+                    problems.append(f"line {number}: change/fetched_at not set")
+            label = "crawl records validate against the schema"
+            if problems:
+                tally.fail(label, problems[:10])
+            else:
+                tally.ok(label)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main(argv):
     if len(argv) != 2:
         print(f"usage: {argv[0]} <path-to-medscrape-binary>", file=sys.stderr)
@@ -389,6 +454,7 @@ def main(argv):
         else:
             for html, url in cases:
                 check_fixture(tally, validator, binary, source_dir, html, url)
+            check_crawl(tally, validator, binary, source_dir)
 
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
