@@ -14,6 +14,7 @@ constexpr const char* kHelp = R"(medscrape - structured records from medical Q&A
 
 Usage:
   medscrape extract [options] PATH...   saved pages -> JSON Lines
+  medscrape crawl [options] SEED...     crawl the seeds' hosts -> JSON Lines (resumable)
   medscrape sites                       list the extractors and their URL patterns
   medscrape --version | --help
 
@@ -36,7 +37,15 @@ published) and a warning. A failing input prints
   medscrape: error: PATH: reason
 and the others go on.
 
-Exit codes:
+crawl options (see README): --job NAME, --out FILE, --state FILE, --fresh,
+  --seeds FILE, --site NAME, --concurrency N, --per-host N, --delay S, --retries N,
+  --max-pages N, --max-depth N, --max-time DUR, --include RE, --exclude RE,
+  --recrawl-after DUR, --user-agent UA, --proxy URL, --allow-private,
+  --log-format text|json, --no-progress
+crawl exit codes: 0 finished, 1 finished with failed URLs, 2 usage error,
+  3 aborted (signal, job locked by another run, output or state error)
+
+extract exit codes:
   0  every input made a record
   1  some inputs failed (missing, unreadable, binary, empty); the rest were written
   2  usage error
