@@ -7,15 +7,11 @@
 #include <memory>
 #include <vector>
 
+#include "url/curl_url_handle.h"
 #include "url/url.h"
 
 namespace medscrape {
 namespace {
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
-};
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
 
 // A part of a parsed URL as curl stores it (still percent-encoded), or nullopt
 // when the URL has no such part.

@@ -5,13 +5,10 @@
 #include <algorithm>
 #include <memory>
 
+#include "url/curl_url_handle.h"
+
 namespace medscrape {
 namespace {
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
-};
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
 
 bool IsHttpScheme(std::string_view url) {
   auto starts = [&](std::string_view prefix) {
