@@ -156,7 +156,7 @@ TEST_CASE("politeness: Retry-After pauses only that host, capped", "[politeness]
   CHECK(scheduler.ReadyAtMs("b") == clock.NowMs() + 3600 * 1000);
 }
 
-TEST_CASE("politeness: backoff doubles, with jitter in [0.5, 1.5), capped", "[politeness]") {
+TEST_CASE("politeness: backoff doubles, with jitter from 0.5x to 1.5x, capped", "[politeness]") {
   FakeClock clock(kUnix2023);
   HostScheduler scheduler(PolitenessOptions{}, clock, 7);
   for (int attempt = 1; attempt <= 12; ++attempt) {

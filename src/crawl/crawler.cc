@@ -165,6 +165,11 @@ Status Crawler::Impl::StartFetches() {
     for (const UrlEntry& entry : pending.value()) {
       if (in_flight_ids_.count(entry.id) > 0) continue;
       if (fetcher_.InFlight() >= slots_total) break;
+      // max_pages bounds the records of this run: pages in flight may all make one.
+      if (entry.kind == "page" && options_.max_pages > 0 &&
+          summary_.records + PagesInFlight() >= options_.max_pages) {
+        continue;
+      }
       bool started = false;
       Status status = StartEntry(entry, &started);
       if (!status.ok()) return status;
@@ -233,6 +238,12 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
   if (!flight.robots) in_flight_ids_.insert(flight.entry.id);
   fetcher_.Start(FetchRequest{id, flight.current_url, if_none_match, if_modified});
   in_flight_.emplace(id, std::move(flight));
+}
+
+int64_t Crawler::Impl::PagesInFlight() const {
+  return std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& flight) {
+    return !flight.second.robots && flight.second.entry.kind == "page";
+  });
 }
 
 int Crawler::Impl::PollTimeoutMs() {

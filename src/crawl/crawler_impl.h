@@ -57,6 +57,7 @@ class Crawler::Impl {
   void StartRobots(const std::string& host);
   void Fetch(InFlight flight, const std::string& if_none_match, const std::string& if_modified);
   std::set<std::string> BusyHosts();
+  int64_t PagesInFlight() const;  // Fetches that may end in a record.
   int PollTimeoutMs();
   void Progress(bool final_line);
   std::optional<std::string> Classify(const std::string& url, const std::string& host);

@@ -101,7 +101,7 @@ Status Crawler::Impl::HandlePage(InFlight& flight, const FetchResponse& response
   }
   if (status >= 500 || status == 408) return HandleFailure(flight, response);
   if (status == 304) {
-    ++summary_.unchanged;
+    if (flight.entry.kind == "page") ++summary_.unchanged;  // Hubs never make records.
     return state_->MarkUnchanged(flight.entry.id, DoneInfo{304, "", "", "", clock_.UnixMs()});
   }
   if (status >= 300 && status < 400 && !response.location.empty()) {

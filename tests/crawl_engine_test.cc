@@ -1,0 +1,337 @@
+// End-to-end tests of the crawl engine: an in-process Crawler with the real curl
+// fetcher, the system clock and the built-in sites, against tests/http_test_server.py
+// serving the committed mfk.com-shaped mirror fixtures/site/ (3 hubs, 37 pages, one
+// page under /private/ that robots.txt disallows). Faults come in as seeds: a seed is
+// fetched whatever its path, and a seed that is not a page is a hub.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crawl/clock.h"
+#include "crawl/crawler.h"
+#include "extract/registry.h"
+#include "extract/site_spec.h"
+#include "fetch/fetcher.h"
+#include "fetch_test_server.h"
+#include "fetch_test_util.h"
+
+namespace medscrape {
+namespace {
+
+using testing::TempDir;
+using testing::TestServer;
+
+constexpr int kMirrorPages = 37;  // 18 articles + 19 Q&A pages in fixtures/site/.
+constexpr int kMirrorHubs = 3;
+const char kFixtureSite[] = MEDSCRAPE_SOURCE_DIR "/fixtures/site";
+
+// SystemClock whose monotonic time runs `factor` times faster, so fixed engine
+// waits (the 30 s robots.txt retry) pass in a test's time. Wall time is real.
+class FastClock final : public Clock {
+ public:
+  explicit FastClock(int64_t factor) : factor_(factor), start_(real_.NowMs()) {}
+  int64_t NowMs() const override { return start_ + (real_.NowMs() - start_) * factor_; }
+  int64_t UnixMs() const override { return real_.UnixMs(); }
+
+ private:
+  SystemClock real_;
+  int64_t factor_;
+  int64_t start_;
+};
+
+FetchOptions TestFetchOptions() {
+  FetchOptions options = testing::LoopbackOptions();
+  options.connect_timeout_ms = 1000;
+  options.total_timeout_ms = 3000;
+  options.low_speed_limit_bytes = 256;
+  options.low_speed_time_s = 1;
+  options.max_body_bytes = 1u << 20;
+  return options;
+}
+
+struct Job {
+  TempDir dir;
+  CrawlOptions options;
+  FetchOptions fetch = TestFetchOptions();
+
+  explicit Job(std::vector<std::string> seeds) {
+    options.seeds = std::move(seeds);
+    options.out_path = dir.path() + "/out.jsonl";
+    options.state_path = dir.path() + "/state.db";
+    options.site = "mfk.com";
+    options.concurrency = 4;
+    options.politeness.per_host = 4;
+    options.politeness.delay_s = 0;
+    options.politeness.auto_throttle = false;
+    options.politeness.max_retries = 2;
+    options.politeness.backoff_base_s = 0.05;
+    options.politeness.backoff_max_s = 0.2;
+  }
+
+  CrawlSummary Run(const Clock& clock) {
+    std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(fetch);
+    Crawler crawler(options, *fetcher, clock, BuiltinRegistry());
+    std::atomic<bool> stop{false};
+    Result<CrawlSummary> summary = crawler.Run(stop);
+    INFO(summary.status().message());
+    REQUIRE(summary.ok());
+    return summary.value();
+  }
+  CrawlSummary Run() { return Run(SystemClock()); }
+
+  std::vector<Json> Records() const {
+    std::vector<Json> records;
+    std::ifstream in(options.out_path);
+    for (std::string line; std::getline(in, line);) {
+      Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+      REQUIRE_FALSE(record.is_discarded());
+      records.push_back(std::move(record));
+    }
+    return records;
+  }
+};
+
+// The server's log lines whose path starts with `prefix`.
+std::vector<Json> Requests(const TestServer& server, const std::string& prefix) {
+  std::vector<Json> requests;
+  for (const std::string& line : server.LogLines()) {
+    Json request = Json::parse(line);
+    if (request["path"].get<std::string>().rfind(prefix, 0) == 0) requests.push_back(request);
+  }
+  return requests;
+}
+
+std::multiset<std::string> Urls(const std::vector<Json>& records) {
+  std::multiset<std::string> urls;
+  for (const Json& record : records) urls.insert(record["url"].get<std::string>());
+  return urls;
+}
+
+#define START_SERVER(name, ...)                 \
+  TestServer name(kFixtureSite, ##__VA_ARGS__); \
+  INFO(name.error());                           \
+  REQUIRE(name.ok())
+
+using Reasons = std::map<std::string, int64_t>;
+
+TEST_CASE("engine: a mirror crawl gives one record per page", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  const CrawlSummary summary = job.Run();
+
+  CHECK(summary.records == kMirrorPages);
+  CHECK(summary.done == kMirrorPages + kMirrorHubs);
+  CHECK(summary.failed == 0);
+  CHECK(summary.skipped == 0);
+  CHECK(summary.pending == 0);
+  CHECK(summary.by_reason.empty());
+  CHECK(summary.fetched == kMirrorPages + kMirrorHubs);
+  CHECK_FALSE(summary.stopped_early);
+
+  const std::vector<Json> records = job.Records();
+  REQUIRE(records.size() == kMirrorPages);
+  const std::multiset<std::string> urls = Urls(records);
+  CHECK(std::set<std::string>(urls.begin(), urls.end()).size() == urls.size());
+  for (const Json& record : records) {
+    INFO(record["url"]);
+    CHECK(record["site"] == "mfk.com");
+    CHECK(record["http"]["status"] == 200);
+    CHECK(record["http"]["final_url"] == record["url"]);
+    CHECK(record["change"] == "new");
+    REQUIRE(record["fetched_at"].is_string());
+    CHECK(record["fetched_at"].get<std::string>().size() == 20);  // 2026-11-23T21:20:00Z
+    CHECK(record["content_sha256"].get<std::string>().size() == 64);
+  }
+
+  // Every page once; robots.txt once; /private/ is on no followed path.
+  CHECK(Requests(server, "/private/").empty());
+  CHECK(Requests(server, "/robots.txt").size() == 1);
+  CHECK(Requests(server, "/jingxuan/").size() + Requests(server, "/ask/").size() ==
+        kMirrorPages + kMirrorHubs);
+}
+
+TEST_CASE("engine: a URL that robots.txt disallows is skipped and never requested", "[engine]") {
+  TempDir site;
+  std::filesystem::copy(kFixtureSite, site.path(), std::filesystem::copy_options::recursive);
+  REQUIRE(site.Write("robots.txt",
+                     "User-agent: *\nDisallow: /jingxuan/8982101.shtml\nDisallow: /ask/\n"
+                     "Allow: /ask/11050605.shtml\n"));
+  TestServer server(site.path());
+  INFO(server.error());
+  REQUIRE(server.ok());
+  Job job({server.url("/jingxuan/index.shtml")});
+  const CrawlSummary summary = job.Run();
+  // 17 of 18 articles and 1 of 19 Q&A pages (every Q&A page is linked from an allowed
+  // article, so all 19 are discovered).
+  CHECK(summary.records == 18);
+  CHECK(summary.by_reason == Reasons{{"skipped:robots", 1 + 18}});
+  const std::multiset<std::string> urls = Urls(job.Records());
+  CHECK(urls.size() == 18);
+  CHECK(urls.count(server.url("/jingxuan/8982101.shtml")) == 0);
+  CHECK(urls.count(server.url("/ask/11050605.shtml")) == 1);
+  CHECK(Requests(server, "/jingxuan/8982101.shtml").empty());
+  for (const Json& request : Requests(server, "/ask/")) {
+    CHECK(request["path"] == "/ask/11050605.shtml");
+  }
+}
+
+TEST_CASE("engine: the user agent is sent with every request", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.max_pages = 2;
+  job.Run();
+  const std::vector<Json> requests = Requests(server, "/");
+  REQUIRE(requests.size() >= 3);
+  for (const Json& request : requests) CHECK(request["user_agent"] == testing::kTestUserAgent);
+}
+
+TEST_CASE("engine: robots.txt answering 503 is retried, then the host is disallowed", "[engine]") {
+  START_SERVER(server, {"--robots-mode", "503"});
+  Job job({server.url("/jingxuan/index.shtml")});
+  // The engine waits 30 s between robots.txt tries: run its clock 100x faster.
+  const CrawlSummary summary = job.Run(FastClock(100));
+  CHECK(summary.records == 0);
+  CHECK(summary.by_reason == Reasons{{"skipped:robots", 1}});
+  CHECK(Requests(server, "/robots.txt").size() == 3);
+  CHECK(Requests(server, "/jingxuan/").empty());
+}
+
+TEST_CASE("engine: 503 twice then success is retried with backoff", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/_fault/flaky?fail=2&code=503&key=hub&path=/jingxuan/index.shtml")});
+  job.options.max_pages = 1;  // The hub's links are followed: one article is enough.
+  const CrawlSummary summary = job.Run();
+  CHECK(Requests(server, "/_fault/flaky").size() == 3);
+  CHECK(summary.records == 1);
+  CHECK(summary.failed == 0);
+  const std::vector<Json> records = job.Records();
+  REQUIRE(records.size() == static_cast<size_t>(summary.records));
+  CHECK(records[0]["http"]["status"] == 200);
+}
+
+TEST_CASE("engine: 429 with Retry-After postpones without using the retry budget", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url(
+      "/_fault/flaky?fail=2&code=429&retry_after=1&key=rl&path=/jingxuan/index_3.shtml")});
+  job.options.politeness.max_retries = 0;  // A counted attempt would fail the URL.
+  job.options.max_pages = 1;
+  const auto start = std::chrono::steady_clock::now();
+  const CrawlSummary summary = job.Run();
+  const std::vector<Json> flaky = Requests(server, "/_fault/flaky");
+  REQUIRE(flaky.size() == 3);
+  CHECK(flaky[1]["mono"].get<double>() - flaky[0]["mono"].get<double>() >= 0.95);
+  CHECK(flaky[2]["mono"].get<double>() - flaky[1]["mono"].get<double>() >= 0.95);
+  CHECK(testing::SecondsSince(start) < 6);
+  CHECK(summary.failed == 0);
+  CHECK(summary.records == 1);
+}
+
+TEST_CASE("engine: permanent HTTP failures are recorded with their reason", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/_fault/always?code=500"), server.url("/jingxuan/99999999.shtml"),
+           server.url("/_fault/redirect-chain?n=50")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == 0);
+  CHECK(summary.by_reason ==
+        Reasons{{"failed:http_500", 1}, {"failed:http_404", 1}, {"failed:too_many_redirects", 1}});
+  CHECK(Requests(server, "/_fault/always").size() == 3);  // 1 + max_retries.
+  CHECK(Requests(server, "/jingxuan/99999999.shtml").size() == 1);
+  CHECK(Requests(server, "/_fault/redirect-chain").size() == 6);  // 1 + 5 hops.
+}
+
+TEST_CASE("engine: redirects out of scope are skipped, never followed", "[engine]") {
+  START_SERVER(server);
+  START_SERVER(other);
+  Job job({server.url("/_fault/redirect?to=" + other.url("/jingxuan/index.shtml")),
+           server.url("/_fault/redirect?to=http://169.254.169.254/latest/meta-data/&code=302")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == 0);
+  CHECK(summary.by_reason == Reasons{{"skipped:redirect_out_of_scope", 2}});
+  CHECK(other.LogLines().empty());
+}
+
+TEST_CASE("engine: bombs and binary bodies are refused", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/_fault/gzip-bomb?decoded=4000000"),
+           server.url("/_fault/binary-as-html?kind=png")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == 0);
+  CHECK(summary.by_reason == Reasons{{"failed:too_large", 1}, {"skipped:binary", 1}});
+  CHECK(Requests(server, "/_fault/gzip-bomb").size() == 1);  // Not retryable.
+}
+
+TEST_CASE("engine: a stalled response times out, is retried, then fails", "[engine]") {
+  START_SERVER(server, {"--max-hold", "5"});
+  Job job({server.url("/_fault/stall-headers?hold=5")});
+  job.options.politeness.max_retries = 1;
+  const auto start = std::chrono::steady_clock::now();
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.by_reason == Reasons{{"failed:timeout", 1}});
+  CHECK(Requests(server, "/_fault/stall-headers").size() == 2);
+  CHECK(testing::SecondsSince(start) < 8);
+}
+
+TEST_CASE("engine: a job stopped by max_pages resumes without duplicates", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.max_pages = 5;
+  const CrawlSummary first = job.Run();
+  CHECK(first.records == 5);
+  CHECK(first.records < kMirrorPages);
+  CHECK(first.pending > 0);
+  CHECK(job.Records().size() == static_cast<size_t>(first.records));
+
+  job.options.max_pages = 0;
+  const CrawlSummary second = job.Run();
+  CHECK(first.records + second.records == kMirrorPages);
+  CHECK(second.pending == 0);
+  CHECK(second.by_reason.empty());
+
+  Job clean({server.url("/jingxuan/index.shtml")});
+  clean.Run();
+  const std::multiset<std::string> resumed = Urls(job.Records());
+  CHECK(resumed.size() == kMirrorPages);
+  CHECK(resumed == Urls(clean.Records()));
+}
+
+TEST_CASE("engine: recrawl_after 0 revalidates every page with 304s", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  REQUIRE(job.Run().records == kMirrorPages);
+
+  job.options.recrawl_after_s = 0;
+  const CrawlSummary second = job.Run();
+  CHECK(second.records == 0);
+  CHECK(second.unchanged == kMirrorPages);  // Hubs answer 304 too, but make no records.
+  CHECK(second.done == kMirrorPages + kMirrorHubs);
+  CHECK(job.Records().size() == kMirrorPages);
+  size_t conditional = 0;
+  for (const Json& request : Requests(server, "/")) {
+    if (request["if_none_match"].is_string()) ++conditional;
+  }
+  CHECK(conditional == kMirrorPages + kMirrorHubs);
+}
+
+TEST_CASE("engine: requests to one host keep the delay apart", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.politeness.delay_s = 0.3;
+  job.options.politeness.per_host = 1;
+  job.options.max_pages = 4;
+  job.Run();
+  const std::vector<Json> requests = Requests(server, "/");
+  REQUIRE(requests.size() >= 5);
+  for (size_t i = 1; i < requests.size(); ++i) {
+    INFO(requests[i]["path"]);
+    CHECK(requests[i]["mono"].get<double>() - requests[i - 1]["mono"].get<double>() >= 0.28);
+  }
+}
+
+}  // namespace
+}  // namespace medscrape
