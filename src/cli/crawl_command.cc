@@ -99,6 +99,8 @@ int ApplyOption(const std::string& name, const std::string& value, CrawlArgs* ar
     (name == "--concurrency" ? c.concurrency : c.politeness.per_host) = static_cast<int>(number);
   } else if (name == "--max-pages") {
     c.max_pages = static_cast<int64_t>(number);
+  } else if (name == "--max-urls-per-host") {
+    c.max_urls_per_host = static_cast<int64_t>(number);
   } else if (name == "--max-depth") {
     c.max_depth = static_cast<int>(number);
   } else if (name == "--retries") {

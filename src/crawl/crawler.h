@@ -39,6 +39,9 @@ struct CrawlOptions {
   std::vector<std::string> include, exclude;  // RE2 over discovered URLs.
   double recrawl_after_s = -1;     // Re-check done pages older than this; < 0 = never.
   size_t max_outlinks = 1000;      // Links kept per page (hostile pages have 100k).
+  // New URLs queued per host by one run: a crawler-trap budget (endless
+  // calendars, session ids). Links past it are dropped and counted.
+  int64_t max_urls_per_host = 100000;
   std::string robots_token = "medscrape";  // Product token matched in robots.txt.
   bool progress = false;           // A live progress line on stderr.
   bool log_json = false;           // Log lines as JSON objects instead of text.

@@ -94,6 +94,7 @@ class Crawler::Impl {
   std::unordered_map<uint64_t, InFlight> in_flight_;
   std::set<int64_t> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
+  std::unordered_map<std::string, int64_t> queued_per_host_;  // Outlinks offered this run.
   uint64_t next_request_id_ = 1;
   int64_t started_ms_ = 0;
   int64_t last_progress_ms_ = 0;

@@ -249,6 +249,7 @@ std::vector<NewUrl> Crawler::Impl::Outlinks(const InFlight& flight,
     };
     if (!include_.empty() && !matches(include_)) continue;
     if (matches(exclude_)) continue;
+    if (++queued_per_host_[host] > options_.max_urls_per_host) continue;
     out.push_back(NewUrl{url, host, *kind, depth, flight.entry.id});
   }
   return out;
