@@ -335,3 +335,22 @@ TEST_CASE("engine: requests to one host keep the delay apart", "[engine]") {
 
 }  // namespace
 }  // namespace medscrape
+
+namespace medscrape {
+namespace {
+
+TEST_CASE("engine: the per-host URL budget stops a crawl from following every link",
+          "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.max_urls_per_host = 5;
+  const CrawlSummary summary = job.Run();
+  // The seed plus the first five links it offers; nothing beyond.
+  CHECK(summary.done + summary.failed + summary.skipped + summary.pending == 6);
+  CHECK(summary.pending == 0);
+  CHECK(summary.records <= 5);
+  CHECK(summary.records >= 1);
+}
+
+}  // namespace
+}  // namespace medscrape
