@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstdio>
 
 #include "crawl/crawler_impl.h"
@@ -51,6 +53,12 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
       if (!next.value() || out_of_time || enough) break;
+    }
+    if (fetcher_.InFlight() == 0) {
+      // Poll returns at once with nothing in flight: wait here for the next
+      // host slot or postponed URL instead of spinning.
+      std::this_thread::sleep_for(std::chrono::milliseconds(PollTimeoutMs()));
+      continue;
     }
     for (const FetchResponse& response : fetcher_.Poll(PollTimeoutMs())) {
       status = Handle(response);
@@ -252,6 +260,9 @@ int Crawler::Impl::PollTimeoutMs() {
   int64_t wake = clock_.NowMs() + 1000;
   for (const auto& [host, state] : hosts_) {
     if (!scheduler_.HostDead(host)) wake = std::min(wake, scheduler_.ReadyAtMs(host));
+    if (state.robots == HostState::Robots::kRetryLater) {
+      wake = std::min(wake, state.robots_retry_at_ms);
+    }
   }
   Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
   if (next.ok() && next.value()) wake = std::min(wake, *next.value());
