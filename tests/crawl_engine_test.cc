@@ -352,5 +352,24 @@ TEST_CASE("engine: the per-host URL budget stops a crawl from following every li
   CHECK(summary.records >= 1);
 }
 
+TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.stats_path = job.dir.path() + "/out.stats.json";
+  const CrawlSummary summary = job.Run();
+  std::ifstream in(job.options.stats_path);
+  REQUIRE(in);
+  const Json stats = Json::parse(in);
+  CHECK(stats["records"] == summary.records);
+  CHECK(stats["states"]["done"] == summary.done);
+  CHECK(stats["states"]["failed"] == 0);
+  CHECK(stats["hosts"].size() == 1);
+  const Json& mfk = stats["sites"]["mfk.com"];
+  CHECK(mfk["records"] == summary.records);
+  CHECK(mfk["fill_rate"]["title"] == 1.0);
+  CHECK(mfk["fill_rate"]["published"] == 1.0);
+  CHECK(stats["bytes"].get<int64_t>() > 0);
+}
+
 }  // namespace
 }  // namespace medscrape
