@@ -3,6 +3,8 @@
 // serving the committed mfk.com-shaped mirror fixtures/site/ (3 hubs, 37 pages, one
 // page under /private/ that robots.txt disallows). Faults come in as seeds: a seed is
 // fetched whatever its path, and a seed that is not a page is a hub.
+#include <zlib.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -266,6 +268,19 @@ TEST_CASE("engine: bombs and binary bodies are refused", "[engine]") {
   CHECK(Requests(server, "/_fault/gzip-bomb").size() == 1);  // Not retryable.
 }
 
+TEST_CASE("engine: empty and 204 and huge bodies make no record", "[engine]") {
+  START_SERVER(server);
+  Job job({server.url("/_fault/empty-200"), server.url("/_fault/status?code=204"),
+           server.url("/robots.txt?as=text"), server.url("/_fault/big?mb=3&length=0")});
+  job.options.politeness.max_retries = 0;
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == 0);
+  CHECK(summary.pending == 0);
+  CHECK(summary.failed + summary.skipped + summary.done == 4);
+  CHECK(summary.by_reason.at("skipped:empty") == 2);
+  CHECK(summary.by_reason.at("failed:too_large") == 1);  // Over the 1 MiB test cap.
+}
+
 TEST_CASE("engine: a stalled response times out, is retried, then fails", "[engine]") {
   START_SERVER(server, {"--max-hold", "5"});
   Job job({server.url("/_fault/stall-headers?hold=5")});
@@ -369,6 +384,75 @@ TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates",
   CHECK(mfk["fill_rate"]["title"] == 1.0);
   CHECK(mfk["fill_rate"]["published"] == 1.0);
   CHECK(stats["bytes"].get<int64_t>() > 0);
+}
+
+}  // namespace
+}  // namespace medscrape
+
+namespace medscrape {
+namespace {
+
+// A gzip file, as a site would store sitemap1.xml.gz.
+std::string GzipFile(const std::string& data) {
+  z_stream stream{};
+  REQUIRE(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                       Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+TEST_CASE("engine: pages no hub links to are found through robots.txt's sitemaps",
+          "[engine][sitemap]") {
+  TempDir site;
+  std::filesystem::copy(kFixtureSite, site.path(), std::filesystem::copy_options::recursive);
+  REQUIRE(site.Write("jingxuan/index.shtml", "<html><body><p>No links here.</p></body></html>"));
+  TestServer server(site.path());
+  INFO(server.error());
+  REQUIRE(server.ok());
+  // Absolute URLs need the server's port: written once it listens.
+  REQUIRE(site.Write("robots.txt", "User-agent: *\nDisallow: /private/\nSitemap: " +
+                                       server.url("/sitemap_index.xml") + "\n"));
+  auto entry = [](const std::string& tag, const std::string& url) {
+    return "<" + tag + "><loc>" + url + "</loc></" + tag + ">";
+  };
+  REQUIRE(site.Write("sitemap_index.xml",
+                     "<sitemapindex>" + entry("sitemap", server.url("/sitemap1.xml.gz")) +
+                         entry("sitemap", server.url("/sitemap_index.xml")) +  // A loop.
+                         entry("sitemap", server.url("/missing.xml")) + "</sitemapindex>"));
+  const std::vector<std::string> listed = {server.url("/jingxuan/8172215.shtml"),
+                                           server.url("/jingxuan/8177822.shtml"),
+                                           server.url("/ask/11050605.shtml")};
+  std::string urlset = "<urlset>";
+  for (const std::string& url : listed) urlset += entry("url", url);
+  urlset += entry("url", "http://other.example/jingxuan/8263960.shtml") +  // Out of scope.
+            entry("url", server.url("/not-a-page.html")) + "</urlset>";     // Unclassified.
+  REQUIRE(site.Write("sitemap1.xml.gz", GzipFile(urlset)));
+
+  Job job({server.url("/jingxuan/index.shtml")});
+  job.options.max_depth = 1;  // The listed pages' own links are not followed.
+  SECTION("with sitemaps") {
+    job.options.sitemaps = true;
+    const CrawlSummary summary = job.Run();
+    CHECK(summary.records == 3);
+    CHECK(Urls(job.Records()) == std::multiset<std::string>(listed.begin(), listed.end()));
+    CHECK(Requests(server, "/sitemap_index.xml").size() == 1);
+    CHECK(Requests(server, "/sitemap1.xml.gz").size() == 1);
+    CHECK(Requests(server, "/missing.xml").size() == 1);
+    CHECK(Requests(server, "/not-a-page.html").empty());
+    CHECK(summary.pending == 0);
+  }
+  SECTION("without") {
+    const CrawlSummary summary = job.Run();
+    CHECK(summary.records == 0);
+    CHECK(Requests(server, "/sitemap").empty());
+  }
 }
 
 }  // namespace
