@@ -40,7 +40,7 @@ and the others go on.
 crawl options (see README): --job NAME, --out FILE, --state FILE, --fresh,
   --seeds FILE, --site NAME, --concurrency N, --per-host N, --delay S, --retries N,
   --max-pages N, --max-depth N, --max-time DUR, --max-urls-per-host N, --include RE, --exclude RE,
-  --recrawl-after DUR, --user-agent UA, --proxy URL, --allow-private,
+  --recrawl-after DUR, --user-agent UA, --proxy URL, --allow-private, --sitemaps,
   --log-format text|json, --no-progress
 crawl exit codes: 0 finished, 1 finished with failed URLs, 2 usage error,
   3 aborted (signal, job locked by another run, output or state error)

@@ -116,6 +116,8 @@ int ParseCrawlArgs(const std::vector<std::string>& argv, CrawlArgs* args) {
     std::string name = argv[i], value;
     if (name == "--fresh") {
       args->crawl.fresh = true;
+    } else if (name == "--sitemaps") {
+      args->crawl.sitemaps = true;
     } else if (name == "--allow-private") {
       args->fetch.allow_private = true;
     } else if (name == "--no-progress") {

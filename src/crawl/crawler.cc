@@ -52,7 +52,7 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
     if (fetcher_.InFlight() == 0) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
-      if (!next.value() || out_of_time || enough) break;
+      if ((!next.value() && sitemap_queue_.empty()) || out_of_time || enough) break;
     }
     if (fetcher_.InFlight() == 0) {
       // Poll returns at once with nothing in flight: wait here for the next
@@ -163,6 +163,7 @@ std::set<std::string> Crawler::Impl::BusyHosts() {
 
 Status Crawler::Impl::StartFetches() {
   const size_t slots_total = static_cast<size_t>(std::max(1, options_.concurrency));
+  StartSitemaps(slots_total);
   while (fetcher_.InFlight() < slots_total) {
     const size_t free = slots_total - fetcher_.InFlight();
     // In-flight URLs are still pending in the store: ask for enough to skip them.
@@ -243,14 +244,14 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
   const uint64_t id = next_request_id_++;
   flight.started_ms = clock_.NowMs();
   scheduler_.OnStart(flight.entry.host);
-  if (!flight.robots) in_flight_ids_.insert(flight.entry.id);
+  if (!flight.special()) in_flight_ids_.insert(flight.entry.id);
   fetcher_.Start(FetchRequest{id, flight.current_url, if_none_match, if_modified});
   in_flight_.emplace(id, std::move(flight));
 }
 
 int64_t Crawler::Impl::PagesInFlight() const {
   return std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& flight) {
-    return !flight.second.robots && flight.second.entry.kind == "page";
+    return !flight.second.special() && flight.second.entry.kind == "page";
   });
 }
 

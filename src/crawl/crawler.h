@@ -43,6 +43,9 @@ struct CrawlOptions {
   // calendars, session ids). Links past it are dropped and counted.
   int64_t max_urls_per_host = 100000;
   std::string robots_token = "medscrape";  // Product token matched in robots.txt.
+  // Also queue the URLs of the sitemaps that robots.txt lists (index files and
+  // gzip included), so pages no hub links to are found.
+  bool sitemaps = false;
   bool progress = false;           // A live progress line on stderr.
   bool log_json = false;           // Log lines as JSON objects instead of text.
 };

@@ -3,6 +3,7 @@
 #ifndef MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 #define MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,11 @@ inline constexpr int kMaxRedirects = 5;
 // A host whose robots.txt keeps failing (5xx, timeouts) is given up after this.
 inline constexpr int kMaxRobotsFailures = 3;
 inline constexpr int64_t kRobotsRetryMs = 30000;
+// Sitemap nesting: robots.txt's Sitemap lines are level 1, the children of an
+// index level 2; deeper indexes (not allowed by the protocol) are ignored.
+inline constexpr int kMaxSitemapLevel = 2;
+// Sitemap fetches per run, so a host cannot keep the crawl busy with indexes.
+inline constexpr size_t kMaxSitemapFetches = 1000;
 
 struct HostState {
   const CompiledSite* site = nullptr;  // Null: no site claims the host (generic).
@@ -40,7 +46,15 @@ struct InFlight {
   std::string current_url;  // After redirects.
   int hops = 0;
   bool robots = false;      // A robots.txt fetch for entry.host.
+  int sitemap_level = 0;    // > 0: a sitemap fetch for entry.host (see kMaxSitemapLevel).
   int64_t started_ms = 0;
+  // Robots and sitemap fetches are not frontier rows: they make no record or state.
+  bool special() const { return robots || sitemap_level > 0; }
+};
+
+struct QueuedSitemap {
+  std::string url, host;
+  int level = 0;
 };
 
 class Crawler::Impl {
@@ -78,6 +92,11 @@ class Crawler::Impl {
                      const std::vector<NewUrl>& outlinks);
   void CountFill(const Json& record);
 
+  // crawler_sitemaps.cc
+  void QueueSitemap(const std::string& base, const std::string& href, int level);
+  void StartSitemaps(size_t slots_total);
+  Status HandleSitemap(InFlight& flight, const FetchResponse& response);
+
   // crawler_stats.cc
   Status WriteStats(const CrawlSummary& summary);
 
@@ -95,6 +114,8 @@ class Crawler::Impl {
   std::set<int64_t> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
   std::unordered_map<std::string, int64_t> queued_per_host_;  // Outlinks offered this run.
+  std::deque<QueuedSitemap> sitemap_queue_;  // Waiting for a politeness slot of their host.
+  std::set<std::string> sitemaps_seen_;      // Queued this run: no refetch, no index loops.
   uint64_t next_request_id_ = 1;
   int64_t started_ms_ = 0;
   int64_t last_progress_ms_ = 0;

@@ -54,6 +54,7 @@ Status Crawler::Impl::Handle(const FetchResponse& response) {
   scheduler_.OnFinish(flight.entry.host, response.seconds, success);
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
   if (flight.robots) return HandleRobots(flight, response);
+  if (flight.sitemap_level > 0) return HandleSitemap(flight, response);
   in_flight_ids_.erase(flight.entry.id);
   ++summary_.fetched;
   return HandlePage(flight, response);
@@ -79,6 +80,11 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
     host.robots = HostState::Robots::kReady;
     if (std::optional<double> delay = host.rules.crawl_delay_seconds()) {
       scheduler_.SetCrawlDelay(flight.entry.host, *delay);
+    }
+    if (options_.sitemaps) {
+      for (const std::string& sitemap : host.rules.sitemaps()) {
+        QueueSitemap(flight.current_url, sitemap, 1);
+      }
     }
     return Status::Ok();
   }

@@ -1,0 +1,127 @@
+#include "crawl/sitemap.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace medscrape {
+namespace {
+
+bool IsGzip(std::string_view body) {
+  return body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
+         static_cast<unsigned char>(body[1]) == 0x8b;
+}
+
+Result<std::string> Gunzip(std::string_view body) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return Status::Error("sitemap: zlib init failed");
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  stream.avail_in = static_cast<uInt>(body.size());
+  std::string out;
+  char buffer[64 * 1024];
+  int code = Z_OK;
+  while (code == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof(buffer);
+    code = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof(buffer) - stream.avail_out);
+    if (out.size() > kMaxSitemapBytes) {
+      inflateEnd(&stream);
+      return Status::Error("sitemap: decompresses to more than 50 MiB");
+    }
+    // Z_BUF_ERROR with input left means no progress: a truncated stream.
+    if (code == Z_BUF_ERROR && stream.avail_in == 0) break;
+  }
+  inflateEnd(&stream);
+  if (code != Z_STREAM_END) return Status::Error("sitemap: corrupt gzip stream");
+  return out;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+// The text of a <loc>: CDATA markers dropped, white space trimmed, the five
+// predefined XML entities decoded (a sitemap must escape '&' in URLs).
+std::string LocText(std::string_view raw) {
+  std::string text;
+  for (size_t i = 0; i < raw.size();) {
+    if (raw.compare(i, 9, "<![CDATA[") == 0) {
+      i += 9;
+    } else if (raw.compare(i, 3, "]]>") == 0) {
+      i += 3;
+    } else {
+      text += raw[i++];
+    }
+  }
+  static const std::pair<std::string_view, char> kEntities[] = {
+      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+  std::string decoded;
+  for (size_t i = 0; i < text.size();) {
+    const auto entity = std::find_if(std::begin(kEntities), std::end(kEntities),
+                                     [&](const auto& e) { return text.compare(i, e.first.size(), e.first) == 0; });
+    if (entity != std::end(kEntities)) {
+      decoded += entity->second;
+      i += entity->first.size();
+    } else {
+      decoded += text[i++];
+    }
+  }
+  const auto begin = std::find_if_not(decoded.begin(), decoded.end(), IsSpace);
+  const auto end = std::find_if_not(decoded.rbegin(), decoded.rend(), IsSpace).base();
+  return begin < end ? std::string(begin, end) : "";
+}
+
+// The lower-cased tag name at `at` (just after '<'), e.g. "url", "/url", "loc".
+// A prefixed name ("image:loc" of the image extension) stays distinct.
+std::string TagName(std::string_view xml, size_t at) {
+  size_t end = at;
+  while (end < xml.size() && !IsSpace(xml[end]) && xml[end] != '>' && xml[end] != '/') ++end;
+  if (end == at && at < xml.size() && xml[at] == '/') return "/" + TagName(xml, at + 1);
+  std::string name(xml.substr(at, end - at));
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  return name;
+}
+
+}  // namespace
+
+Result<SitemapContents> ParseSitemap(std::string_view body, size_t max_urls) {
+  std::string inflated;
+  if (IsGzip(body)) {
+    Result<std::string> gunzipped = Gunzip(body);
+    if (!gunzipped.ok()) return gunzipped.status();
+    inflated = std::move(gunzipped).value();
+    body = inflated;
+  }
+  SitemapContents contents;
+  // The innermost <url> or <sitemap> we are in; a <loc> elsewhere is ignored.
+  std::vector<std::string>* parent = nullptr;
+  for (size_t at = body.find('<'); at != std::string_view::npos; at = body.find('<', at + 1)) {
+    const std::string name = TagName(body, at + 1);
+    if (name == "url") {
+      parent = &contents.urls;
+    } else if (name == "sitemap") {
+      parent = &contents.sitemaps;
+    } else if (name == "/url" || name == "/sitemap") {
+      parent = nullptr;
+    } else if (name == "loc" && parent != nullptr) {
+      if (parent == &contents.urls && contents.urls.size() >= max_urls) continue;
+      const size_t open_end = body.find('>', at);
+      if (open_end == std::string_view::npos) break;
+      // The closing tag comes after the CDATA section, if any: it may hold '<'.
+      size_t from = open_end + 1;
+      const size_t cdata = body.find("<![CDATA[", from);
+      if (cdata != std::string_view::npos && cdata < body.find("</", from)) {
+        from = body.find("]]>", cdata);
+      }
+      const size_t close = body.find("</", from);
+      if (from == std::string_view::npos || close == std::string_view::npos) break;
+      std::string loc = LocText(body.substr(open_end + 1, close - open_end - 1));
+      if (!loc.empty()) parent->push_back(std::move(loc));
+      parent = nullptr;  // One <loc> per entry.
+      at = close;
+    }
+  }
+  return contents;
+}
+
+}  // namespace medscrape
