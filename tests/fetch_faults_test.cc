@@ -95,6 +95,38 @@ TEST_CASE("Broken framing and encoding are protocol errors", "[fetch][faults]") 
   CHECK_THAT(responses[5].error_text, Catch::Contains("Empty reply"));
 }
 
+TEST_CASE("A compressed stream cut short in a framed response is a protocol error",
+          "[fetch][faults]") {
+  TempDir root;
+  TestServer server(root.path());
+  REQUIRE(server.ok());
+  // Content-Length matches the bytes sent: only the end of the stream is missing.
+  const std::vector<FetchResponse> responses =
+      FetchAll(server,
+               {"/_fault/gzip-lie?kind=truncated&enc=gzip",
+                "/_fault/gzip-lie?kind=truncated&enc=deflate",
+                "/_fault/gzip-lie?kind=truncated&enc=raw-deflate"},
+               LoopbackOptions());
+  for (const FetchResponse& response : responses) {
+    CheckFailed(response, FetchError::kProtocol, true);
+    CHECK_THAT(response.error_text, Catch::Contains("truncated"));
+    CHECK(response.wire_bytes > 0);
+  }
+}
+
+TEST_CASE("Raw deflate under Content-Encoding: deflate is decoded", "[fetch][faults]") {
+  TempDir root;
+  TestServer server(root.path());
+  REQUIRE(server.ok());
+  const FetchResponse response =
+      FetchOne(server.url("/_fault/gzip-bomb?decoded=300000&enc=raw-deflate"), LoopbackOptions());
+  CHECK(response.error == FetchError::kNone);
+  CHECK(response.status == 200);
+  REQUIRE(response.body.size() == 300000);
+  CHECK(response.body.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(response.wire_bytes < 20000);
+}
+
 TEST_CASE("A connection reset mid-body is kReset", "[fetch][faults]") {
   TempDir root;
   TestServer server(root.path());

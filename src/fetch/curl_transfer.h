@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "fetch/content_decoder.h"
 #include "fetch/fetcher.h"
 
 namespace medscrape {
@@ -64,6 +65,11 @@ class CurlTransfer {
   std::unique_ptr<curl_slist, HeaderListDeleter> headers_;
   std::string body_;
   bool too_large_ = false;       // Set by OnBody when the cap stopped the transfer.
+  // gzip/deflate are decoded here, not by libcurl (content_decoder.h). Set up
+  // at the first body bytes from the response's Content-Encoding.
+  bool coding_known_ = false;
+  std::unique_ptr<ContentDecoder> decoder_;  // Null for identity bodies.
+  std::string decode_error_;                 // Set by OnBody for a bad or unsupported coding.
   bool blocked_ = false;         // Set by OnOpenSocket when the policy refused an address.
   std::string blocked_address_;  // The last address refused, for the message.
   char error_buffer_[CURL_ERROR_SIZE] = "";

@@ -32,6 +32,10 @@ struct FetchOptions {
   // the origin's, so a proxy on loopback needs allow_private.
   std::string proxy;
   bool allow_private = false;  // Default false; true (--allow-private) for tests and local mirrors.
+  // Default empty: the system CA store. Otherwise a PEM file of CA certificates
+  // to trust instead (CURLOPT_CAINFO), for tests and private mirrors with their
+  // own CA. Peer and host verification stay on either way.
+  std::string ca_file;
   // Default 16: CURLMOPT_MAX_TOTAL_CONNECTIONS and the connection cache size.
   // Transfers started beyond this wait inside libcurl for a free connection
   // while their total timeout runs; the scheduler should keep InFlight() below it.
@@ -87,7 +91,9 @@ struct FetchResponse {
   // Raw response header values (the last occurrence of each), empty if absent.
   // location is as sent: possibly relative, to be resolved against url.
   std::string content_type, etag, last_modified, location, retry_after;
-  std::string body;        // Decoded (gzip/deflate/br/zstd), at most max_body_bytes.
+  // Decoded (gzip or deflate, the only codings requested; a compressed stream
+  // that does not end is kProtocol), at most max_body_bytes.
+  std::string body;
   std::string primary_ip;  // Address connected to; empty if none was.
   double seconds = 0;      // Total transfer time, queueing in libcurl included.
   size_t wire_bytes = 0;   // Header plus body bytes as received, before decoding.
