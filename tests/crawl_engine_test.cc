@@ -3,7 +3,6 @@
 // serving the committed mfk.com-shaped mirror fixtures/site/ (3 hubs, 37 pages, one
 // page under /private/ that robots.txt disallows). Faults come in as seeds: a seed is
 // fetched whatever its path, and a seed that is not a page is a hub.
-#include <zlib.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -15,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "gzip_test_util.h"
 #include "crawl/clock.h"
 #include "crawl/crawler.h"
 #include "extract/registry.h"
@@ -392,21 +392,6 @@ TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates",
 namespace medscrape {
 namespace {
 
-// A gzip file, as a site would store sitemap1.xml.gz.
-std::string GzipFile(const std::string& data) {
-  z_stream stream{};
-  REQUIRE(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                       Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
 
 TEST_CASE("engine: pages no hub links to are found through robots.txt's sitemaps",
           "[engine][sitemap]") {
@@ -433,7 +418,7 @@ TEST_CASE("engine: pages no hub links to are found through robots.txt's sitemaps
   for (const std::string& url : listed) urlset += entry("url", url);
   urlset += entry("url", "http://other.example/jingxuan/8263960.shtml") +  // Out of scope.
             entry("url", server.url("/not-a-page.html")) + "</urlset>";     // Unclassified.
-  REQUIRE(site.Write("sitemap1.xml.gz", GzipFile(urlset)));
+  REQUIRE(site.Write("sitemap1.xml.gz", testing::Gzip(urlset)));
 
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.max_depth = 1;  // The listed pages' own links are not followed.

@@ -1,11 +1,11 @@
 // ParseSitemap: urlsets, indexes, the XML a tolerant scanner must survive, and
 // gzip bodies (built here with zlib) including a bomb.
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+#include "gzip_test_util.h"
 #include "crawl/sitemap.h"
 
 namespace medscrape {
@@ -13,20 +13,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-std::string Gzip(const std::string& data) {
-  z_stream stream{};
-  REQUIRE(deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                       Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
 
 SitemapContents Parse(const std::string& body, size_t max_urls = 50000) {
   Result<SitemapContents> contents = ParseSitemap(body, max_urls);
@@ -75,19 +61,19 @@ TEST_CASE("sitemap: at most max_urls URLs", "[sitemap]") {
 }
 
 TEST_CASE("sitemap: a gzip body is decompressed", "[sitemap]") {
-  const std::string body = Gzip(kUrlset);
+  const std::string body = testing::Gzip(kUrlset);
   REQUIRE(static_cast<unsigned char>(body[0]) == 0x1f);
   CHECK(Parse(body).urls == Parse(kUrlset).urls);
 }
 
 TEST_CASE("sitemap: a gzip bomb and a corrupt stream are refused", "[sitemap]") {
-  const std::string bomb = Gzip("<urlset>" + std::string(kMaxSitemapBytes + 1, ' ') + "</urlset>");
+  const std::string bomb = testing::Gzip("<urlset>" + std::string(kMaxSitemapBytes + 1, ' ') + "</urlset>");
   CHECK(bomb.size() < 1000000);
   Result<SitemapContents> contents = ParseSitemap(bomb);
   REQUIRE_FALSE(contents.ok());
   CHECK(contents.status().message().find("50 MiB") != std::string::npos);
 
-  const std::string truncated = Gzip(kUrlset).substr(0, 20);
+  const std::string truncated = testing::Gzip(kUrlset).substr(0, 20);
   CHECK_FALSE(ParseSitemap(truncated).ok());
 }
 

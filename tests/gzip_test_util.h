@@ -1,0 +1,29 @@
+// A gzip file's bytes, as a site would store sitemap1.xml.gz. Test helper.
+#ifndef MEDSCRAPE_TESTS_GZIP_TEST_UTIL_H_
+#define MEDSCRAPE_TESTS_GZIP_TEST_UTIL_H_
+
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace medscrape::testing {
+
+inline std::string Gzip(const std::string& data) {
+  z_stream stream{};
+  REQUIRE(deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                       Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+}  // namespace medscrape::testing
+
+#endif  // MEDSCRAPE_TESTS_GZIP_TEST_UTIL_H_
