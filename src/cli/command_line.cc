@@ -69,7 +69,15 @@ int RunCommandLine(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (command == "sites") return RunSites();
-  if (command == "crawl") return RunCrawl({args.begin() + 1, args.end()});
+  if (command == "crawl") {
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--help" || args[i] == "-h") {
+        std::fputs(kHelp, stdout);
+        return kExitOk;
+      }
+    }
+    return RunCrawl({args.begin() + 1, args.end()});
+  }
   if (command == "extract") {
     ExtractOptions options;
     const int usage = ParseExtractOptions({args.begin() + 1, args.end()}, &options);
