@@ -22,11 +22,6 @@ namespace {
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "medscrape: error: %s\nTry 'medscrape --help'.\n", message.c_str());
-  return kExitUsage;
-}
-
 bool ParseNumber(const std::string& text, double* value) {
   char* end = nullptr;
   *value = std::strtod(text.c_str(), &end);

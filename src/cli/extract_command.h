@@ -25,6 +25,9 @@ struct ExtractOptions {
   bool quiet = false;   // -q: no summary line.
 };
 
+// Prints "medscrape: error: <message>" and a hint to stderr; returns kExitUsage.
+int UsageError(const std::string& message);
+
 // Parses the arguments after "extract". On a usage error returns kExitUsage
 // after printing "medscrape: error: <what>" to stderr; otherwise -1.
 int ParseExtractOptions(const std::vector<std::string>& args, ExtractOptions* options);

@@ -11,11 +11,6 @@ namespace {
 
 constexpr int kMaxJobs = 256;
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "medscrape: error: %s\nTry 'medscrape --help'.\n", message.c_str());
-  return kExitUsage;
-}
-
 bool ParseJobs(const std::string& text, int* jobs) {
   if (text.empty() || text.size() > 4) return false;
   for (char c : text) {
@@ -35,6 +30,11 @@ bool SplitInline(const std::string& arg, std::string* name, std::string* value) 
 }
 
 }  // namespace
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "medscrape: error: %s\nTry 'medscrape --help'.\n", message.c_str());
+  return kExitUsage;
+}
 
 int ParseExtractOptions(const std::vector<std::string>& args, ExtractOptions* options) {
   for (size_t i = 0; i < args.size(); ++i) {

@@ -56,7 +56,7 @@ Result<Route> Choose(const PageRequest& request, const Registry& registry, const
   return Route{&registry.generic(), PickPageType(registry.generic(), url, root)};
 }
 
-Json Provenance(const Route& route, const PageRequest& request, const DecodedText& decoded) {
+Json Provenance(const Route& route) {
   Json extractor = Json::object();
   const std::string& site = route.site->spec->name;
   extractor["site"] = site.empty() ? Json(nullptr) : Json(site);
@@ -104,7 +104,7 @@ Result<PageResult> ExtractPage(const PageRequest& request, const Registry& regis
   ExtractFields(*route.value().page_type, page, record, warnings);
   if (result.generic) warnings.push_back("no extractor for this URL: generic record");
 
-  record["extractor"] = Provenance(route.value(), request, decoded.value());
+  record["extractor"] = Provenance(route.value());
   record["content_sha256"] =
       request.content_sha256.empty() ? Sha256Hex(request.raw) : request.content_sha256;
   record["charset"] = {{"name", decoded.value().charset},
