@@ -31,6 +31,11 @@ bool Blocked(const std::string& text) {
   return IsBlockedAddress(reinterpret_cast<const sockaddr*>(&address));
 }
 
+bool Metadata(const std::string& text) {
+  const sockaddr_storage address = Parse(text);
+  return IsMetadataAddress(reinterpret_cast<const sockaddr*>(&address));
+}
+
 TEST_CASE("IsBlockedAddress blocks every non-public IPv4 range", "[fetch][address]") {
   const char* blocked[] = {
       "0.0.0.0",         "0.1.2.3",         "127.0.0.1",      "127.255.255.254", "10.0.0.1",
@@ -115,6 +120,25 @@ TEST_CASE("DescribeAddress prints the numeric address", "[fetch][address]") {
     const sockaddr_storage address = Parse(text);
     CHECK(DescribeAddress(reinterpret_cast<const sockaddr*>(&address)) == text);
   }
+}
+
+TEST_CASE("IsMetadataAddress names the cloud metadata endpoints in every form", "[fetch][address]") {
+  for (const char* text : {"169.254.169.254", "169.254.170.2", "100.100.100.200"}) {
+    INFO(text);
+    CHECK(Metadata(text));
+  }
+  for (const char* text : {"fd00:ec2::254", "::ffff:169.254.169.254", "::ffff:100.100.100.200",
+                           "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1"}) {
+    INFO(text);
+    CHECK(Metadata(text));
+  }
+  for (const char* text : {"127.0.0.1", "169.254.169.253", "10.0.0.1", "100.100.100.201"}) {
+    INFO(text);
+    CHECK_FALSE(Metadata(text));
+  }
+  CHECK_FALSE(Metadata("::1"));
+  CHECK_FALSE(Metadata("fd00:ec2::253"));
+  CHECK_FALSE(IsMetadataAddress(nullptr));
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // The curl fetcher against the shared test server on 127.0.0.1: the normal
 // paths (status, headers, conditional requests, decoding, redirects, status
 // codes, concurrency, connection reuse).
+#include <brotli/encode.h>
+
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <set>
 #include <string>
 
@@ -65,7 +68,7 @@ TEST_CASE("A 200 response carries body, headers and transfer facts", "[fetch]") 
   CHECK_THAT(log[0],
              Catch::Contains("\"accept\": \"text/html,application/xhtml+xml;q=0.9,*/*;q=0.1\""));
   CHECK_THAT(log[0], Catch::Contains("\"accept-language\": \"zh-CN,zh;q=0.9\""));
-  CHECK_THAT(log[0], Catch::Contains("gzip"));  // Accept-Encoding.
+  CHECK_THAT(log[0], Catch::Contains("\"accept-encoding\": \"gzip, deflate, br\""));
   CHECK_THAT(log[0], Catch::Contains("\"if_none_match\": null"));
 }
 
@@ -106,7 +109,7 @@ TEST_CASE("Conditional requests get 304 with an empty body", "[fetch]") {
 TEST_CASE("Compressed bodies are decoded", "[fetch]") {
   Site site;
   REQUIRE(site.server.ok());
-  for (const char* encoding : {"gzip", "deflate"}) {
+  for (const char* encoding : {"gzip", "deflate", "br"}) {
     INFO(encoding);
     const FetchResponse response =
         FetchOne(site.server.url(std::string("/_fault/gzip-bomb?decoded=300000&enc=") + encoding),
@@ -117,6 +120,30 @@ TEST_CASE("Compressed bodies are decoded", "[fetch]") {
     CHECK(response.body.rfind("<!DOCTYPE html>", 0) == 0);
     CHECK(response.body.find("</html>") != std::string::npos);
     CHECK(response.wire_bytes < 20000);  // Counted before decoding.
+  }
+}
+
+TEST_CASE("A pre-compressed br file is decoded, bytes after its end ignored", "[fetch]") {
+  Site site;
+  REQUIRE(site.server.ok());
+  std::string br(BrotliEncoderMaxCompressedSize(sizeof(kPage) - 1), '\0');
+  size_t size = br.size();
+  REQUIRE(BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT,
+                                sizeof(kPage) - 1, reinterpret_cast<const uint8_t*>(kPage), &size,
+                                reinterpret_cast<uint8_t*>(br.data())));
+  br.resize(size);
+  // The test server's sidecar headers file adds Content-Encoding.
+  REQUIRE(site.root.Write("page-br.html", br));
+  REQUIRE(site.root.Write("page-br.html.headers", "Content-Encoding: br\n"));
+  REQUIRE(site.root.Write("page-br-junk.html", br + "trailing junk"));
+  REQUIRE(site.root.Write("page-br-junk.html.headers", "Content-Encoding: br\n"));
+  for (const char* path : {"/page-br.html", "/page-br-junk.html"}) {
+    INFO(path);
+    const FetchResponse response = FetchOne(site.server.url(path), LoopbackOptions());
+    CHECK(response.error == FetchError::kNone);
+    CHECK(response.error_text.empty());
+    CHECK(response.status == 200);
+    CHECK(response.body == kPage);
   }
 }
 

@@ -672,6 +672,23 @@ def n13_gzip_lie():
     check(not d.eof, "truncated stream is incomplete")
     st, h, body = get(S.port, "/_fault/gzip-lie?kind=plain&enc=deflate")
     eq(h["content-encoding"], "deflate", "deflate lie")
+    if brotli is None:
+        eq(get(S.port, "/_fault/gzip-lie?enc=br")[0], 501, "br lie without brotli")
+        return
+    st, h, body = get(S.port, "/_fault/gzip-lie?kind=plain&enc=br")
+    eq(h["content-encoding"], "br", "br lie")
+    check(body.startswith(b"<!DOCTYPE html>"), "plain br body")
+    for kind in ("plain", "corrupt"):
+        st, h, body = get(S.port, "/_fault/gzip-lie?kind=%s&enc=br" % kind)
+        try:
+            brotli.Decompressor().process(body)
+            raise Fail("%s br body decoded cleanly" % kind)
+        except brotli.error:
+            pass
+    st, h, body = get(S.port, "/_fault/gzip-lie?kind=truncated&enc=br")
+    d = brotli.Decompressor()
+    d.process(body)
+    check(not d.is_finished(), "truncated br stream is incomplete")
 
 
 def stream_decode(body, wbits):

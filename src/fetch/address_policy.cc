@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 namespace medscrape {
 namespace {
@@ -99,7 +101,32 @@ bool IsBlockedIpv6(const uint8_t* address) {
   return false;
 }
 
+constexpr uint32_t kMetadataIpv4[] = {0xA9FEA9FE, 0xA9FEAA02, 0x646464C8};
+constexpr uint8_t kMetadataIpv6[16] = {0xFD, 0x00, 0x0E, 0xC2, 0, 0, 0, 0,
+                                       0,    0,    0,    0,    0, 0, 0x02, 0x54};
+
+bool IsMetadataIpv4(uint32_t address) {
+  return std::find(std::begin(kMetadataIpv4), std::end(kMetadataIpv4), address) !=
+         std::end(kMetadataIpv4);
+}
+
 }  // namespace
+
+bool IsMetadataAddress(const struct sockaddr* address) {
+  if (address == nullptr) return false;
+  if (address->sa_family == AF_INET) {
+    return IsMetadataIpv4(ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr));
+  }
+  if (address->sa_family != AF_INET6) return false;
+  const uint8_t* bytes = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr.s6_addr;
+  if (std::memcmp(bytes, kMetadataIpv6, sizeof(kMetadataIpv6)) == 0) return true;
+  for (const EmbeddingRange& embedding : kIpv4Embedding) {
+    if (InRange(bytes, embedding.range)) {
+      return IsMetadataIpv4(ReadIpv4(bytes + embedding.ipv4_offset));
+    }
+  }
+  return false;
+}
 
 bool IsBlockedAddress(const struct sockaddr* address) {
   if (address == nullptr) return true;

@@ -22,6 +22,14 @@ namespace medscrape {
 // Families other than AF_INET and AF_INET6, and null, are blocked.
 bool IsBlockedAddress(const struct sockaddr* address);
 
+// True for cloud metadata endpoints, which hand out credentials: 169.254.169.254
+// (AWS, GCP, Azure...), 169.254.170.2 (AWS ECS task credentials), 100.100.100.200
+// (Alibaba), fd00:ec2::254 (AWS IPv6), and the IPv4 ones in every IPv6 form
+// IsBlockedAddress judges as IPv4. The fetcher refuses them even with
+// allow_private: a local mirror never lives there, and a rebinding DNS name of an
+// in-scope host must not reach them.
+bool IsMetadataAddress(const struct sockaddr* address);
+
 // Numeric form for messages: "127.0.0.1", "::1", "::ffff:127.0.0.1".
 std::string DescribeAddress(const struct sockaddr* address);
 

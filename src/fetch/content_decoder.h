@@ -1,4 +1,4 @@
-// Streaming gzip/deflate Content-Encoding decoder with a size cap and an
+// Streaming gzip/deflate/br Content-Encoding decoder with a size cap and an
 // end-of-stream check. libcurl 7.88 does not notice a compressed stream cut
 // short inside a correctly framed response (it returns the shortened body as a
 // success), so the fetcher turns libcurl's decoding off and uses this instead.
@@ -10,25 +10,27 @@
 #include <memory>
 #include <string>
 
-struct z_stream_s;  // zlib.h stays out of this header.
+struct z_stream_s;                // zlib.h and
+struct BrotliDecoderStateStruct;  // brotli/decode.h stay out of this header.
 
 namespace medscrape {
 
-enum class ContentCoding { kIdentity, kGzip, kDeflate, kUnsupported };
+enum class ContentCoding { kIdentity, kGzip, kDeflate, kBrotli, kUnsupported };
 
 // The coding of a Content-Encoding value (several headers joined with ", ").
-// "identity" tokens are ignored; gzip, x-gzip and deflate alone are supported;
-// anything else, chains included, is kUnsupported.
+// "identity" tokens are ignored; gzip, x-gzip, deflate and br alone are
+// supported; anything else, chains included, is kUnsupported.
 ContentCoding ParseContentEncoding(const std::string& value);
 
-// Inflates one gzip or deflate body. For kDeflate a stream without a zlib
+// Decodes one gzip, deflate or br body. For kDeflate a stream without a zlib
 // header is decoded as raw deflate (a common server bug that browsers accept).
-// Not copyable. Thread-safety: none.
+// br uses libbrotlidec's streaming decoder (its window, at most 16 MiB, is the
+// only memory beyond the output). Not copyable. Thread-safety: none.
 class ContentDecoder {
  public:
   enum class Result { kOk, kTooLarge, kCorrupt };
 
-  explicit ContentDecoder(ContentCoding coding);  // kGzip or kDeflate.
+  explicit ContentDecoder(ContentCoding coding);  // kGzip, kDeflate or kBrotli.
   ~ContentDecoder();
   ContentDecoder(const ContentDecoder&) = delete;
   ContentDecoder& operator=(const ContentDecoder&) = delete;
@@ -39,18 +41,20 @@ class ContentDecoder {
   Result Feed(const char* data, size_t size, size_t max_size, std::string* out);
   // True once the compressed stream has ended, or if no byte was ever fed.
   bool Complete() const;
-  // "gzip" or "deflate", for messages.
+  // "gzip", "deflate" or "br", for messages.
   const char* name() const;
-  // zlib's message after kCorrupt.
+  // zlib's or brotli's message after kCorrupt.
   const std::string& error() const { return error_; }
 
  private:
   Result Inflate(const unsigned char* data, size_t size, size_t max_size, std::string* out);
+  Result Unbrotli(const unsigned char* data, size_t size, size_t max_size, std::string* out);
 
   const ContentCoding coding_;
-  std::unique_ptr<z_stream_s> stream_;
-  bool initialized_ = false;  // inflateInit2 done (needs the first two bytes).
-  bool done_ = false;         // Z_STREAM_END seen.
+  std::unique_ptr<z_stream_s> stream_;         // gzip and deflate.
+  BrotliDecoderStateStruct* brotli_ = nullptr;  // br, owned.
+  bool initialized_ = false;  // inflateInit2 done (needs the first two bytes), or br's first byte fed.
+  bool done_ = false;         // Z_STREAM_END or BROTLI_DECODER_RESULT_SUCCESS seen.
   std::string pending_;       // Bytes held until the header can be checked.
   std::string error_;
 };

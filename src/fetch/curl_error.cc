@@ -8,9 +8,12 @@ FetchError ClassifyCurlError(CURLcode code, const char* message) {
   switch (code) {
     case CURLE_OK:
       return FetchError::kNone;
+    // Only when libcurl resolved the name itself (through a proxy, the fetcher
+    // does not resolve): libcurl 7.88 reports NXDOMAIN and a dead resolver
+    // alike, so this is the retryable kind rather than a permanent kDns.
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return FetchError::kDns;
+      return FetchError::kDnsTimeout;
     case CURLE_COULDNT_CONNECT:
       return FetchError::kConnect;
     case CURLE_OPERATION_TIMEDOUT:  // Connect, total and low-speed timeouts alike.

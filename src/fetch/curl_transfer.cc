@@ -3,6 +3,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -106,6 +108,31 @@ Status CurlTransfer::ParseUrl() {
   return http ? Status::Ok() : Status::Error("bad URL: only http and https are fetched");
 }
 
+bool CurlTransfer::HostAndPort(std::string* host, long* port) const {
+  char* text = nullptr;
+  // Punycode: libcurl converts an IDN before it looks in its DNS cache, so the
+  // pinned entry must carry the converted name to be found.
+  if (curl_url_get(url_.get(), CURLUPART_HOST, &text, CURLU_PUNYCODE) != CURLUE_OK) return false;
+  *host = text;  // A trailing dot stays: libcurl 7.88 keeps it in its DNS cache key.
+  curl_free(text);
+  if (curl_url_get(url_.get(), CURLUPART_PORT, &text, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+    return false;
+  }
+  *port = std::strtol(text, nullptr, 10);
+  curl_free(text);
+  return !host->empty() && *port > 0;
+}
+
+void CurlTransfer::PinAddresses(std::string resolve_entry, long resolve_ms) {
+  resolve_entry_ = std::move(resolve_entry);
+  resolve_ms_ = std::max(0L, resolve_ms);
+}
+
+// A timeout of 0 means "libcurl's default" (connect) or "none" (total) and stays so.
+long CurlTransfer::LessResolveTime(long timeout_ms) const {
+  return timeout_ms <= 0 ? timeout_ms : std::max(1L, timeout_ms - resolve_ms_);
+}
+
 Status CurlTransfer::BuildHeaders() {
   bool ok = Append(&headers_, kAccept) && Append(&headers_, kAcceptLanguage);
   if (ok && IsSafeHeaderValue(request_.if_none_match)) {
@@ -120,18 +147,21 @@ Status CurlTransfer::BuildHeaders() {
 Status CurlTransfer::Configure(EasyHandle easy) {
   easy_ = std::move(easy);
   if (Status status = BuildHeaders(); !status.ok()) return status;
+  if (!resolve_entry_.empty() && !Append(&resolve_, resolve_entry_)) {
+    return Status::Error("out of memory pinning resolved addresses");
+  }
   OptionSetter set(easy_.get());
-  // What to ask for. libcurl keeps pointers to url_, headers_ and error_buffer_
+  // What to ask for. libcurl keeps pointers to url_, headers_, resolve_ and error_buffer_
   // (members, alive as long as the transfer) and copies the strings.
   set(CURLOPT_CURLU, url_.get());
   set(CURLOPT_HTTPGET, 1L);
   set(CURLOPT_USERAGENT, options_.user_agent.c_str());
   set(CURLOPT_HTTPHEADER, headers_.get());
-  // gzip and deflate only, decoded by OnBody (content_decoder.h) rather than by
+  // gzip, deflate and br, decoded by OnBody (content_decoder.h) rather than by
   // libcurl, which in 7.88 returns a compressed stream cut short as a success.
-  // br and zstd are no longer advertised: with libcurl's decoding off nothing
-  // would decode them, and a server that sends them anyway gets kProtocol.
-  set(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+  // zstd is not advertised: nothing here decodes it, and a server that sends it
+  // anyway gets kProtocol.
+  set(CURLOPT_ACCEPT_ENCODING, "gzip, deflate, br");
   set(CURLOPT_HTTP_CONTENT_DECODING, 0L);
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   // One hop: the crawl engine follows redirects itself and checks every hop.
@@ -140,8 +170,8 @@ Status CurlTransfer::Configure(EasyHandle easy) {
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // Every phase is bounded (RELIABILITY.md N1-N3).
-  set(CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-  set(CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+  set(CURLOPT_CONNECTTIMEOUT_MS, LessResolveTime(options_.connect_timeout_ms));
+  set(CURLOPT_TIMEOUT_MS, LessResolveTime(options_.total_timeout_ms));
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit_bytes);
   set(CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
   set(CURLOPT_NOSIGNAL, 1L);  // Timeouts without SIGALRM: the fetcher is not alone in the process.
@@ -150,6 +180,10 @@ Status CurlTransfer::Configure(EasyHandle easy) {
   set(CURLOPT_TCP_KEEPALIVE, 1L);
   set(CURLOPT_TCP_KEEPIDLE, kKeepAliveIdleSeconds);
   set(CURLOPT_TCP_KEEPINTVL, kKeepAliveIntervalSeconds);
+  // The fetcher resolved the host (resolver.h): libcurl takes these addresses
+  // from its DNS cache instead of resolving again. Every connection still goes
+  // through OnOpenSocket's address check.
+  if (resolve_ != nullptr) set(CURLOPT_RESOLVE, resolve_.get());
   set(CURLOPT_OPENSOCKETFUNCTION, &CurlTransfer::OnOpenSocket);
   set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(this));
   if (!options_.proxy.empty()) set(CURLOPT_PROXY, options_.proxy.c_str());
@@ -229,7 +263,8 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
 curl_socket_t CurlTransfer::OnOpenSocket(void* self, curlsocktype purpose,
                                          struct curl_sockaddr* address) noexcept {
   auto* transfer = static_cast<CurlTransfer*>(self);
-  if (!transfer->options_.allow_private && IsBlockedAddress(&address->addr)) {
+  if (IsMetadataAddress(&address->addr) ||
+      (!transfer->options_.allow_private && IsBlockedAddress(&address->addr))) {
     transfer->blocked_ = true;
     try {
       transfer->blocked_address_ = DescribeAddress(&address->addr);
@@ -309,7 +344,7 @@ void CurlTransfer::ReadTransferInfo(FetchResponse* response) const {
   }
   curl_off_t total_us = 0;
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
-  response->seconds = static_cast<double>(total_us) / 1e6;
+  response->seconds = static_cast<double>(total_us) / 1e6 + resolve_ms_ / 1e3;
   // SIZE_DOWNLOAD counts body bytes as received, before content decoding.
   curl_off_t body_bytes = 0;
   long header_bytes = 0;

@@ -37,6 +37,15 @@ class CurlTransfer {
 
   // Accepts only absolute http(s) URLs of at most kMaxUrlLength characters.
   Status ParseUrl();
+  // After ParseUrl(): the host as libcurl looks it up (an IDN in punycode, IPv6
+  // in brackets) and the port it connects to (the scheme's default if the URL
+  // has none). False if libcurl cannot say.
+  bool HostAndPort(std::string* host, long* port) const;
+  // Makes libcurl connect to the addresses in `resolve_entry` (a CURLOPT_RESOLVE
+  // line, host_lookup.h) instead of resolving the host again, and takes the
+  // `resolve_ms` the lookup took off the connect and total timeouts and adds it
+  // to FetchResponse::seconds. Call before Configure().
+  void PinAddresses(std::string resolve_entry, long resolve_ms);
   // Resets `easy` (libcurl keeps its connection and DNS caches) and sets every
   // option for this request. Call after a successful ParseUrl().
   Status Configure(EasyHandle easy);
@@ -53,6 +62,7 @@ class CurlTransfer {
   static curl_socket_t OnOpenSocket(void* self, curlsocktype purpose,
                                     struct curl_sockaddr* address) noexcept;
   Status BuildHeaders();
+  long LessResolveTime(long timeout_ms) const;
   FetchResponse NewResponse() const;  // Only id and url set.
   void ReadTransferInfo(FetchResponse* response) const;
   void ReadHeaders(FetchResponse* response) const;
@@ -63,6 +73,9 @@ class CurlTransfer {
   EasyHandle easy_;
   std::unique_ptr<CURLU, UrlDeleter> url_;
   std::unique_ptr<curl_slist, HeaderListDeleter> headers_;
+  std::string resolve_entry_;  // Empty: libcurl resolves (IP literals, proxies).
+  std::unique_ptr<curl_slist, HeaderListDeleter> resolve_;  // Holds resolve_entry_ for libcurl.
+  long resolve_ms_ = 0;
   std::string body_;
   bool too_large_ = false;       // Set by OnBody when the cap stopped the transfer.
   // gzip/deflate are decoded here, not by libcurl (content_decoder.h). Set up

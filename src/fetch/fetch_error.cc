@@ -8,6 +8,8 @@ const char* FetchErrorName(FetchError error) {
       return "none";
     case FetchError::kDns:
       return "dns";
+    case FetchError::kDnsTimeout:
+      return "dns_timeout";
     case FetchError::kConnect:
       return "connect";
     case FetchError::kTimeout:
@@ -35,12 +37,13 @@ bool IsRetryable(FetchError error, int status) {
     case FetchError::kNone:
       // 408 and 429 ask the client to come back later, like 503 (RELIABILITY.md N7).
       return status >= 500 || status == 408 || status == 429;
-    case FetchError::kDns:
+    case FetchError::kDnsTimeout:  // The resolver may answer later (N6).
     case FetchError::kConnect:
     case FetchError::kTimeout:
     case FetchError::kReset:
     case FetchError::kProtocol:
       return true;
+    case FetchError::kDns:  // NXDOMAIN: the name does not exist; asking again will not help (N6).
     case FetchError::kTls:  // A bad certificate stays bad (N11).
     case FetchError::kTooLarge:
     case FetchError::kBlockedAddress:

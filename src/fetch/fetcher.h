@@ -1,8 +1,9 @@
 // The fetch layer: HTTP(S) GETs as values. One hop per request (redirects are
 // returned, not followed, so the crawl engine re-checks scope, robots.txt and the
-// address of every hop), a decoded-size cap, timeouts on every phase, and a
-// connect-time address check (address_policy.h). This layer and src/url are the
-// only ones that include curl.h.
+// address of every hop), a decoded-size cap, timeouts on every phase, its own
+// name resolution that tells a name that does not exist from a resolver that
+// does not answer (resolver.h), and a connect-time address check
+// (address_policy.h). This layer and src/url are the only ones that include curl.h.
 #ifndef MEDSCRAPE_FETCH_FETCHER_H_
 #define MEDSCRAPE_FETCH_FETCHER_H_
 
@@ -15,8 +16,11 @@
 namespace medscrape {
 
 struct FetchOptions {
-  long connect_timeout_ms = 10000;  // Default 10 s: DNS plus TCP plus TLS handshake.
-  long total_timeout_ms = 60000;    // Default 60 s for the whole transfer, queueing included.
+  // Default 10 s: DNS plus TCP plus TLS handshake. A name lookup alone that
+  // takes longer fails with kDnsTimeout; the time it took is taken off what
+  // libcurl gets for the rest (and off total_timeout_ms).
+  long connect_timeout_ms = 10000;
+  long total_timeout_ms = 60000;  // Default 60 s for the whole transfer, queueing included.
   // Abort a transfer slower than low_speed_limit_bytes per second for
   // low_speed_time_s seconds (defaults 256 B/s for 15 s): catches drips that
   // would otherwise hold a connection until total_timeout_ms.
@@ -29,9 +33,15 @@ struct FetchOptions {
   std::string user_agent;
   // Default empty: libcurl honours the http_proxy/https_proxy/no_proxy environment
   // variables. With a proxy the connect-time check sees the proxy's address, not
-  // the origin's, so a proxy on loopback needs allow_private.
+  // the origin's, so a proxy on loopback needs allow_private. With a proxy (this,
+  // or any of http_proxy, HTTP_PROXY, https_proxy, HTTPS_PROXY, all_proxy,
+  // ALL_PROXY set when the fetcher is made) the fetcher does no name resolution
+  // of its own: the proxy resolves the origin, libcurl the proxy, and a failure
+  // to resolve is kDnsTimeout (libcurl cannot tell NXDOMAIN from a dead resolver).
   std::string proxy;
-  bool allow_private = false;  // Default false; true (--allow-private) for tests and local mirrors.
+  // Default false; true (--allow-private) for tests and local mirrors. Cloud
+  // metadata addresses (IsMetadataAddress) stay refused either way.
+  bool allow_private = false;
   // Default empty: the system CA store. Otherwise a PEM file of CA certificates
   // to trust instead (CURLOPT_CAINFO), for tests and private mirrors with their
   // own CA. Peer and host verification stay on either way.
@@ -55,7 +65,8 @@ struct FetchRequest {
 
 enum class FetchError {
   kNone,
-  kDns,             // The host name did not resolve.
+  kDns,             // The host name does not exist (NXDOMAIN) or has no address: permanent.
+  kDnsTimeout,      // The resolver did not answer in time or failed (SERVFAIL, REFUSED): transient.
   kConnect,         // TCP connect refused or unreachable.
   kTimeout,         // connect, total or low-speed timeout.
   kReset,           // The connection broke mid-transfer.
@@ -67,8 +78,8 @@ enum class FetchError {
   kOther,
 };
 
-// "dns", "connect", "timeout", "reset", "protocol", "tls", "too_large",
-// "blocked_address", "bad_url", "other"; "none" for kNone.
+// "dns", "dns_timeout", "connect", "timeout", "reset", "protocol", "tls",
+// "too_large", "blocked_address", "bad_url", "other"; "none" for kNone.
 const char* FetchErrorName(FetchError error);
 
 // The FetchResponse::retryable rule, for fakes as well as the real fetcher:
@@ -84,9 +95,10 @@ struct FetchResponse {
   int status = 0;   // HTTP status of the single hop; 0 when the transfer failed.
   FetchError error = FetchError::kNone;
   std::string error_text;  // E.g. "Operation timed out after 10001 milliseconds ...".
-  // True for timeouts, resets, connect and DNS failures, protocol errors, and
-  // statuses 5xx, 408 and 429 (the caller decides how long to wait; see
-  // retry_after). False for TLS, too_large, blocked_address, bad_url and other 4xx.
+  // True for timeouts (dns_timeout included), resets, connect failures, protocol
+  // errors, and statuses 5xx, 408 and 429 (the caller decides how long to wait;
+  // see retry_after). False for dns (the name does not exist), TLS, too_large,
+  // blocked_address, bad_url and other 4xx.
   bool retryable = false;
   // Raw response header values (the last occurrence of each), empty if absent.
   // location is as sent: possibly relative, to be resolved against url.
@@ -119,7 +131,11 @@ class Fetcher {
 
 // The libcurl fetcher: one multi handle whose connection cache is kept for the
 // Fetcher's lifetime (keep-alive and HTTP/2 reuse), easy handles pooled, one
-// curl_multi_poll event loop. TLS peer and host verification are always on.
+// curl_multi_poll event loop. Host names are resolved first on a few lookup
+// threads (resolver.h: at most 4 at once, answers cached 60 s) and the answer
+// is pinned with CURLOPT_RESOLVE; the loop never blocks on DNS, and destroying
+// the fetcher never waits for a stuck lookup. TLS peer and host verification
+// are always on.
 std::unique_ptr<Fetcher> MakeCurlFetcher(const FetchOptions& options);
 
 }  // namespace medscrape
