@@ -241,7 +241,8 @@ TEST_CASE("engine: permanent HTTP failures are recorded with their reason", "[en
   const CrawlSummary summary = job.Run();
   CHECK(summary.records == 0);
   CHECK(summary.by_reason ==
-        Reasons{{"failed:http_500", 1}, {"failed:http_404", 1}, {"failed:too_many_redirects", 1}});
+        Reasons{{"failed:http_500", 1}, {"failed:http_404", 1}, {"failed:too_many_redirects", 1},
+                {"skipped:redirected", 5}});
   CHECK(Requests(server, "/_fault/always").size() == 3);  // 1 + max_retries.
   CHECK(Requests(server, "/jingxuan/99999999.shtml").size() == 1);
   CHECK(Requests(server, "/_fault/redirect-chain").size() == 6);  // 1 + 5 hops.

@@ -9,7 +9,7 @@ Usage
     /usr/bin/python3 tests/http_test_server.py --root DIR [--port 0] [--host 127.0.0.1]
         [--log FILE] [--blackhole-port N] [--robots-mode MODE] [--robots-hold S]
         [--robots-big-kb K] [--max-hold S] [--idle-timeout S] [--write-timeout S]
-        [--no-stdin-watch] [--verbose]
+        [--latency S] [--no-stdin-watch] [--verbose]
 
 It binds (port 0 = an ephemeral port), prints exactly one line `PORT <n>` to stdout (then
 `BLACKHOLE <n>` when --blackhole-port is given) and flushes, then serves until SIGTERM/SIGINT or
@@ -55,6 +55,9 @@ Options
                      connection longer than this (plus the write timeout).
 --idle-timeout S     a keep-alive connection idle this long is closed (default 30).
 --write-timeout S    a client that does not read for this long is dropped (default 30).
+--latency S          a slow server: every request except /_control/ is answered S seconds after
+                     it was read (and logged), whatever its path (default 0: at once). Other
+                     connections are served meanwhile. Clamped to --max-hold.
 --no-stdin-watch     do not exit on stdin EOF.
 
 Normal paths
@@ -118,6 +121,8 @@ N13 /_fault/gzip-lie?kind=plain&enc=gzip    Content-Encoding: enc over kind=plai
                                             not compressed), kind=corrupt (gzip stream with bytes
                                             flipped after the header: fails mid-stream / CRC),
                                             kind=truncated (first half of a valid stream).
+                                            enc: gzip, deflate, raw-deflate or br, as for
+                                            gzip-bomb (br: 501 without python3-brotli).
 C10 /_fault/gzip-bomb?decoded=200000000&enc=gzip&fill=zeros
                                             an HTML page of exactly `decoded` bytes
                                             ("<!DOCTYPE html>...<p>" + zeros or fill=spaces +
@@ -682,6 +687,8 @@ async def dispatch(conn, req):
     path = req.path
     if path.startswith("/_control/"):
         return await control(conn, req)
+    if conn.cfg.latency > 0:
+        await asyncio.sleep(min(conn.cfg.latency, conn.cfg.max_hold))
     if req.method not in ("GET", "HEAD"):
         return await conn.error(req, 405, "method not allowed", headers=[("Allow", "GET, HEAD")])
     if path == "/robots.txt":
@@ -1324,6 +1331,7 @@ def parse_args(argv):
     ap.add_argument("--max-hold", type=float, default=120.0)
     ap.add_argument("--idle-timeout", type=float, default=30.0)
     ap.add_argument("--write-timeout", type=float, default=30.0)
+    ap.add_argument("--latency", type=float, default=0.0)
     ap.add_argument("--no-stdin-watch", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     cfg = ap.parse_args(argv)
@@ -1334,6 +1342,8 @@ def parse_args(argv):
         ap.error("--host must be an IP address")
     if not os.path.isdir(cfg.root):
         ap.error("--root %s is not a directory" % cfg.root)
+    if not math.isfinite(cfg.latency) or cfg.latency < 0:
+        ap.error("--latency must be a number >= 0")
     if not valid_robots_mode(cfg.robots_mode):
         ap.error("--robots-mode must be one of %s or redirect-N" % ", ".join(ROBOTS_MODES))
     cfg.root = os.path.realpath(cfg.root)

@@ -80,7 +80,9 @@ int ApplyOption(const std::string& name, const std::string& value, CrawlArgs* ar
   } else if (name == "--exclude") {
     c.exclude.push_back(value);
   } else if (name == "--log-format") {
-    if (value != "text" && value != "json") return UsageError("--log-format is text or json");
+    if (value != "text" && value != "json") {
+      return UsageError("--log-format is text or json, not '" + value + "'");
+    }
     c.log_json = value == "json";
   } else if (name == "--recrawl-after" || name == "--max-time") {
     if (!ParseDuration(value, &number)) return UsageError(name + " takes a duration like 12h");
@@ -142,7 +144,26 @@ int ParseCrawlArgs(const std::vector<std::string>& argv, CrawlArgs* args) {
   return -1;
 }
 
-void PrintSummary(const CrawlSummary& s, const std::string& out) {
+void PrintSummary(const CrawlSummary& s, const std::string& out, bool json) {
+  if (json) {
+    // One object, as every other line of --log-format json: the run's counts,
+    // named as in the stats file.
+    const Json line = {{"event", "summary"},
+                       {"status", s.stopped_early ? "stopped" : "finished"},
+                       {"out", out},
+                       {"fetched", s.fetched},
+                       {"records", s.records},
+                       {"unchanged", s.unchanged},
+                       {"bytes", s.bytes},
+                       {"done", s.done},
+                       {"failed", s.failed},
+                       {"skipped", s.skipped},
+                       {"pending", s.pending},
+                       {"reasons", s.by_reason},
+                       {"seconds", s.seconds}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+    return;
+  }
   std::fprintf(stderr,
                "medscrape: crawl %s: %lld fetched, %lld records (%lld unchanged) -> %s; "
                "%lld done, %lld failed, %lld skipped, %lld pending (%.1f s)\n",
@@ -155,6 +176,18 @@ void PrintSummary(const CrawlSummary& s, const std::string& out) {
   }
 }
 
+// The run's fatal error: a line of its own (a progress line may be showing),
+// an object with --log-format json.
+void PrintError(const std::string& message, const CrawlOptions& options) {
+  if (options.progress) std::fputs("\r\033[K", stderr);
+  if (options.log_json) {
+    const Json line = {{"event", "error"}, {"message", message}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+  } else {
+    std::fprintf(stderr, "medscrape: error: %s\n", message.c_str());
+  }
+}
+
 }  // namespace
 
 int RunCrawl(const std::vector<std::string>& argv) {
@@ -164,6 +197,8 @@ int RunCrawl(const std::vector<std::string>& argv) {
                           " (+https://github.com/medscrape/medscrape; polite crawler)";
   const int usage = ParseCrawlArgs(argv, &args);
   if (usage >= 0) return usage;
+  // JSON logs are for machines: no progress line between the objects.
+  if (args.crawl.log_json) args.crawl.progress = false;
   args.fetch.max_connections = args.crawl.concurrency;
   const std::string& out = args.crawl.out_path;
   args.crawl.stats_path = out.substr(0, out.rfind(".jsonl") == std::string::npos
@@ -176,10 +211,10 @@ int RunCrawl(const std::vector<std::string>& argv) {
   Crawler crawler(args.crawl, *fetcher, clock, BuiltinRegistry());
   Result<CrawlSummary> summary = crawler.Run(g_stop);
   if (!summary.ok()) {
-    std::fprintf(stderr, "medscrape: error: %s\n", summary.status().message().c_str());
+    PrintError(summary.status().message(), args.crawl);
     return kExitAborted;
   }
-  PrintSummary(summary.value(), out);
+  PrintSummary(summary.value(), out, args.crawl.log_json);
   if (summary.value().stopped_early) return kExitAborted;
   return summary.value().failed > 0 ? kExitSomeFailed : kExitOk;
 }

@@ -37,34 +37,11 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   started_ms_ = clock_.NowMs();
   Status status = Open();
   if (!status.ok()) return status;
-  while (true) {
-    if (stop.load()) {
-      summary_.stopped_early = true;
-      break;
-    }
-    const bool out_of_time = options_.max_time_s > 0 &&
-                             clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
-    const bool enough = options_.max_pages > 0 && summary_.records >= options_.max_pages;
-    if (!out_of_time && !enough) {
-      status = StartFetches();
-      if (!status.ok()) return status;
-    }
-    if (fetcher_.InFlight() == 0) {
-      Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
-      if (!next.ok()) return next.status();
-      if ((!next.value() && sitemap_queue_.empty()) || out_of_time || enough) break;
-    }
-    if (fetcher_.InFlight() == 0) {
-      // Poll returns at once with nothing in flight: wait here for the next
-      // host slot or postponed URL instead of spinning.
-      std::this_thread::sleep_for(std::chrono::milliseconds(PollTimeoutMs()));
-      continue;
-    }
-    for (const FetchResponse& response : fetcher_.Poll(PollTimeoutMs())) {
-      status = Handle(response);
-      if (!status.ok()) return status;
-    }
-    Progress(false);
+  status = Loop(stop);
+  if (status.ok()) status = FinishExtractions();
+  if (!status.ok()) {
+    ClearMarkers();
+    return status;
   }
   Progress(true);
   Result<StateStore::Counts> counts = state_->CountStates();
@@ -82,6 +59,51 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   return summary_;
 }
 
+// Until the frontier is empty and nothing is fetched or extracted, a limit is
+// reached and everything started is committed, or `stop` is set.
+Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    const bool out_of_time = options_.max_time_s > 0 &&
+                             clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
+    const bool enough = options_.max_pages > 0 && summary_.records >= options_.max_pages;
+    if (!out_of_time && !enough) {
+      Status status = StartFetches();
+      if (!status.ok()) return status;
+    }
+    if (Busy() == 0) {
+      Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
+      if (!next.ok()) return next.status();
+      if ((!next.value() && sitemap_queue_.empty()) || out_of_time || enough) return Status::Ok();
+    }
+    Status status = WaitForEvents();
+    if (status.ok()) status = CollectExtractions();
+    if (!status.ok()) return status;
+    Progress(false);
+  }
+  summary_.stopped_early = true;
+  return Status::Ok();
+}
+
+// Handles the transfers that finish within PollTimeoutMs. With no transfer
+// in flight Poll returns at once, so wait for an extraction, the next host
+// slot or a postponed URL here instead of spinning.
+Status Crawler::Impl::WaitForEvents() {
+  const int timeout_ms = PollTimeoutMs();
+  if (fetcher_.InFlight() == 0) {
+    if (pool_->Pending() > 0) {
+      pool_->WaitDone(timeout_ms);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+    }
+    return Status::Ok();
+  }
+  for (FetchResponse& response : fetcher_.Poll(timeout_ms)) {
+    Status status = Handle(response);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
 Status Crawler::Impl::Open() {
   for (const std::string& pattern : options_.include) include_.push_back(std::make_unique<RE2>(pattern));
   for (const std::string& pattern : options_.exclude) exclude_.push_back(std::make_unique<RE2>(pattern));
@@ -94,6 +116,7 @@ Status Crawler::Impl::Open() {
   if (!writer_->status().ok()) return writer_->status();
   Status status = AddSeeds();
   if (!status.ok()) return status;
+  pool_ = std::make_unique<ExtractPool>(ExtractThreads(options_.extract_threads), registry_);
   if (options_.recrawl_after_s >= 0) {
     const int64_t older_than = clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
     Result<int> requeued = state_->RequeueStale(older_than);
@@ -161,19 +184,24 @@ std::set<std::string> Crawler::Impl::BusyHosts() {
   return busy;
 }
 
+// Fetched pages not yet committed hold slots too, so a crawl whose extraction
+// falls behind fetches less instead of piling up response bodies.
 Status Crawler::Impl::StartFetches() {
   const size_t slots_total = static_cast<size_t>(std::max(1, options_.concurrency));
-  StartSitemaps(slots_total);
-  while (fetcher_.InFlight() < slots_total) {
-    const size_t free = slots_total - fetcher_.InFlight();
-    // In-flight URLs are still pending in the store: ask for enough to skip them.
-    Result<std::vector<UrlEntry>> pending =
-        state_->NextPending(clock_.NowMs(), free + in_flight_ids_.size(), BusyHosts());
+  StartSitemaps(slots_total - std::min(slots_total, extracting_.size()));
+  while (Busy() < slots_total) {
+    const size_t free = slots_total - Busy();
+    // In-flight and deferred URLs are still pending in the store: ask for enough to skip them.
+    const size_t limit = free + in_flight_ids_.size() + deferred_.size();
+    Result<std::vector<UrlEntry>> pending = state_->NextPending(clock_.NowMs(), limit, BusyHosts());
     if (!pending.ok()) return pending.status();
+    const bool last_ready = pending.value().size() < limit && OnlySuspects(pending.value());
+    const size_t deferred = deferred_.size();
     bool progressed = false;
     for (const UrlEntry& entry : pending.value()) {
       if (in_flight_ids_.count(entry.id) > 0) continue;
-      if (fetcher_.InFlight() >= slots_total) break;
+      if (Busy() >= slots_total) break;
+      if (Defer(entry, last_ready)) continue;
       // max_pages bounds the records of this run: pages in flight may all make one.
       if (entry.kind == "page" && options_.max_pages > 0 &&
           summary_.records + PagesInFlight() >= options_.max_pages) {
@@ -185,9 +213,32 @@ Status Crawler::Impl::StartFetches() {
       progressed = progressed || started;
       if (!started) break;  // The host became busy; ask again with a new busy set.
     }
-    if (!progressed) return Status::Ok();
+    if (!progressed && deferred_.size() == deferred) return Status::Ok();
   }
   return Status::Ok();
+}
+
+// A URL that was on a worker when an earlier run died (crashes > 0) starts only
+// when nothing is in flight and no other URL is ready. A real crash marks every
+// page then on a worker, and so does a kill -9; put first in the next run, such
+// a page would stand a fair chance of being marked again by the next kill and
+// fail as crashed (StateStore::kMaxCrashes) though it never crashed anything.
+// Last and alone (DispatchExtractions), a page that does crash the process
+// again has let the rest of the run finish and takes no other page with it.
+bool Crawler::Impl::Defer(const UrlEntry& entry, bool last_ready) {
+  if (entry.crashes == 0) return false;
+  if (last_ready && Busy() == 0) {
+    deferred_.erase(entry.id);
+    return false;
+  }
+  deferred_.insert(entry.id);
+  return true;
+}
+
+bool Crawler::Impl::OnlySuspects(const std::vector<UrlEntry>& entries) const {
+  return std::all_of(entries.begin(), entries.end(), [&](const UrlEntry& entry) {
+    return entry.crashes > 0 || in_flight_ids_.count(entry.id) > 0;
+  });
 }
 
 // Starts one URL, or settles it (robots, dead host), or waits for its host.
@@ -207,7 +258,7 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
       (host.robots == HostState::Robots::kRetryLater &&
        clock_.NowMs() >= host.robots_retry_at_ms)) {
     if (scheduler_.CanStart(entry.host)) {
-      StartRobots(entry.host);
+      StartRobots(entry);
       *started = true;
     }
     return Status::Ok();
@@ -228,11 +279,13 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   return Status::Ok();
 }
 
-void Crawler::Impl::StartRobots(const std::string& host) {
+void Crawler::Impl::StartRobots(const UrlEntry& entry) {
+  const std::string& host = entry.host;
   HostState& state = Host(host);
   state.robots = HostState::Robots::kFetching;
   InFlight flight;
   flight.robots = true;
+  flight.robots_for = entry;
   flight.entry.host = host;
   flight.entry.id = -1;
   flight.current_url = state.scheme + "://" + host + "/robots.txt";
@@ -250,42 +303,66 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
 }
 
 int64_t Crawler::Impl::PagesInFlight() const {
-  return std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& flight) {
-    return !flight.second.special() && flight.second.entry.kind == "page";
-  });
+  auto page = [](const InFlight& flight) {
+    return !flight.special() && flight.entry.kind == "page";
+  };
+  return std::count_if(in_flight_.begin(), in_flight_.end(),
+                       [&](const auto& fetch) { return page(fetch.second); }) +
+         std::count_if(extracting_.begin(), extracting_.end(),
+                       [&](const auto& extraction) { return page(extraction.second.flight); });
 }
 
+// When the next thing can happen: a host's slot or pause ending, a robots.txt
+// retry, a postponed URL coming due. Only future times count: a host that is
+// ready now but has nothing due would otherwise wake the loop every 1 ms (and
+// each wake walks the frontier). A due URL waiting for a busy host is started
+// when a transfer of that host finishes, which ends the Poll anyway. The
+// Fetcher cannot be woken by a worker, so while extractions are out Poll only
+// naps: a finished page then waits at most kExtractionPollMs.
 int Crawler::Impl::PollTimeoutMs() {
-  if (fetcher_.InFlight() > 0) return 250;
-  // Nothing in flight: sleep until a host or a postponed URL is ready.
-  int64_t wake = clock_.NowMs() + 1000;
+  const int64_t now = clock_.NowMs();
+  int64_t wake = now + (fetcher_.InFlight() > 0 ? 250 : 1000);
+  auto consider = [&](int64_t at) {
+    if (at > now) wake = std::min(wake, at);
+  };
   for (const auto& [host, state] : hosts_) {
-    if (!scheduler_.HostDead(host)) wake = std::min(wake, scheduler_.ReadyAtMs(host));
-    if (state.robots == HostState::Robots::kRetryLater) {
-      wake = std::min(wake, state.robots_retry_at_ms);
-    }
+    if (!scheduler_.HostDead(host)) consider(scheduler_.ReadyAtMs(host));
+    if (state.robots == HostState::Robots::kRetryLater) consider(state.robots_retry_at_ms);
   }
-  Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
-  if (next.ok() && next.value()) wake = std::min(wake, *next.value());
-  return static_cast<int>(std::clamp<int64_t>(wake - clock_.NowMs(), 1, 1000));
+  Result<std::optional<int64_t>> next = state_->EarliestPendingTime(now);
+  if (next.ok() && next.value()) consider(*next.value());
+  int timeout = static_cast<int>(std::clamp<int64_t>(wake - now, 1, 1000));
+  if (pool_->Pending() > 0) timeout = std::min(timeout, kExtractionPollMs);
+  return timeout;
 }
 
+// "medscrape: 40 done, 3 queued, 1 failed, 37 records, 85.3 pages/s, 1 hosts", redrawn in
+// place at most every 0.5 s; done / queued (pending) / failed are the state's counts, as in the
+// summary and the stats file. Counting reads one covering index (about 0.1 s at a million URLs),
+// so the next line waits at least 50 times what the last count took.
 void Crawler::Impl::Progress(bool final_line) {
   if (!options_.progress) return;
   const int64_t now = clock_.NowMs();
   if (!final_line && now - last_progress_ms_ < 500) return;
-  last_progress_ms_ = now;
+  Result<StateStore::Counts> counts = state_->CountStates();
+  const int64_t counted = clock_.NowMs();
+  last_progress_ms_ = counted + 49 * std::max<int64_t>(0, counted - now);
+  if (!counts.ok()) return;  // Run() reports state errors.
   const double seconds = std::max(0.001, (now - started_ms_) / 1000.0);
-  std::fprintf(stderr, "\r\033[Kmedscrape: %lld fetched, %lld records, %zu in flight, %.1f pages/s, %zu hosts%s",
-               static_cast<long long>(summary_.fetched), static_cast<long long>(summary_.records),
-               fetcher_.InFlight(), summary_.fetched / seconds, hosts_.size(),
-               final_line ? "\n" : "");
+  std::fprintf(stderr,
+               "\r\033[Kmedscrape: %lld done, %lld queued, %lld failed, %lld records, %.1f pages/s, "
+               "%zu hosts%s",
+               static_cast<long long>(counts.value().done),
+               static_cast<long long>(counts.value().pending),
+               static_cast<long long>(counts.value().failed), static_cast<long long>(summary_.records),
+               summary_.fetched / seconds, hosts_.size(), final_line ? "\n" : "");
 }
 
 void Crawler::Impl::Log(const std::string& event, const std::string& url,
                         const std::string& detail) {
   if (options_.log_json) {
     const Json line = {{"event", event}, {"url", url}, {"reason", detail}};
+    if (options_.progress) std::fputs("\r\033[K", stderr);  // Never glued to a progress line.
     std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else if (event == "failed") {
     if (options_.progress) std::fputs("\r\033[K", stderr);

@@ -5,8 +5,12 @@
 // then its URL is committed done together with the output's new end offset;
 // a resume cuts the output back to the last committed offset).
 //
-// Thread-safety: a Crawler runs on one thread; `stop` may be set from a
-// signal handler.
+// Thread-safety: Run is called on one thread, which does all the engine's
+// work (transfers, state, output, scheduling) except the CPU part of a page:
+// hashing, parsing, extraction and serializing its record line run on
+// CrawlOptions::extract_threads workers (extract_pool.h) that share nothing
+// with the engine but their tasks and the immutable Registry. `stop` may be
+// set from a signal handler.
 #ifndef MEDSCRAPE_CRAWL_CRAWLER_H_
 #define MEDSCRAPE_CRAWL_CRAWLER_H_
 
@@ -31,7 +35,12 @@ struct CrawlOptions {
   std::string stats_path;          // Stats JSON written at the end; "" = none.
   bool fresh = false;              // Start the job over.
   std::string site;                // --site: treat the seeds' hosts as this site; "" = by host.
-  int concurrency = 16;            // Default 16 transfers in flight in total.
+  // Default 16 transfers in flight in total; fetched pages waiting for or in
+  // extraction count too, so at most this many response bodies are held.
+  int concurrency = 16;
+  // Threads that parse and extract pages; 0 (default) = one per core. Always
+  // worker threads, 1 included: the loop thread only dispatches and commits.
+  int extract_threads = 0;
   PolitenessOptions politeness;    // per_host (default 1), delay_s (default 1 s), retries...
   int64_t max_pages = 0;           // Records written by this run; 0 = no limit.
   int max_depth = -1;              // Link depth from the seeds; -1 = no limit.

@@ -1,5 +1,7 @@
 // Internals of the crawl engine, shared by crawler.cc (the loop, starting
-// fetches) and crawler_responses.cc (what each response does). Internal.
+// fetches), crawler_responses.cc (what each response does) and
+// crawler_extract.cc (pages handed to the extraction workers and committed
+// when they come back). Internal.
 #ifndef MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 #define MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 
@@ -15,6 +17,7 @@
 #include <re2/re2.h>
 
 #include "crawl/crawler.h"
+#include "crawl/extract_pool.h"
 #include "crawl/robots.h"
 #include "crawl/state_store.h"
 #include "output/jsonl_writer.h"
@@ -46,11 +49,26 @@ struct InFlight {
   std::string current_url;  // After redirects.
   int hops = 0;
   bool robots = false;      // A robots.txt fetch for entry.host.
+  // For a robots.txt fetch: the URL whose start asked for it. It takes a DNS
+  // failure of the fetch as its own attempt (HandleRobots).
+  std::optional<UrlEntry> robots_for;
   int sitemap_level = 0;    // > 0: a sitemap fetch for entry.host (see kMaxSitemapLevel).
   int64_t started_ms = 0;
   // Robots and sitemap fetches are not frontier rows: they make no record or state.
   bool special() const { return robots || sitemap_level > 0; }
 };
+
+// A fetched page between its response and its commit: waiting for a worker,
+// on a worker, or its outcome not yet taken. Still pending in the store.
+struct Extraction {
+  InFlight flight;
+  DoneInfo info;  // From the response; content_sha256 comes from the worker.
+};
+
+// The longest the loop sleeps in Poll while extractions are out, so a finished
+// one is committed, and its worker fed, within 1-2 ms. Not 1: Poll counts the
+// time left in whole milliseconds, so Poll(1) returns at once and the loop spins.
+inline constexpr int kExtractionPollMs = 2;
 
 struct QueuedSitemap {
   std::string url, host;
@@ -65,13 +83,20 @@ class Crawler::Impl {
  private:
   // crawler.cc
   Status Open();
+  Status Loop(const std::atomic<bool>& stop);
+  Status WaitForEvents();
   Status AddSeeds();
   Status StartFetches();
   Status StartEntry(const UrlEntry& entry, bool* started);
-  void StartRobots(const std::string& host);
+  bool Defer(const UrlEntry& entry, bool last_ready);
+  bool OnlySuspects(const std::vector<UrlEntry>& entries) const;
+  void StartRobots(const UrlEntry& entry);
   void Fetch(InFlight flight, const std::string& if_none_match, const std::string& if_modified);
   std::set<std::string> BusyHosts();
-  int64_t PagesInFlight() const;  // Fetches that may end in a record.
+  // Fetches and extractions that may end in a record.
+  int64_t PagesInFlight() const;
+  // Transfers plus pages fetched and not committed: at most options_.concurrency.
+  size_t Busy() const { return fetcher_.InFlight() + extracting_.size(); }
   int PollTimeoutMs();
   void Progress(bool final_line);
   std::optional<std::string> Classify(const std::string& url, const std::string& host);
@@ -80,17 +105,27 @@ class Crawler::Impl {
   void Log(const std::string& event, const std::string& url, const std::string& detail);
 
   // crawler_responses.cc
-  Status Handle(const FetchResponse& response);
+  Status Handle(FetchResponse& response);
   Status HandleRobots(InFlight& flight, const FetchResponse& response);
-  Status HandlePage(InFlight& flight, const FetchResponse& response);
+  Status HandlePage(InFlight& flight, FetchResponse& response);
   Status HandleFailure(InFlight& flight, const FetchResponse& response);
   Status HandleRedirect(InFlight& flight, const FetchResponse& response);
   Status HandleRateLimit(InFlight& flight, const FetchResponse& response);
-  Status HandleBody(InFlight& flight, const FetchResponse& response);
+  Status HandleBody(InFlight& flight, FetchResponse& response);
   std::vector<NewUrl> Outlinks(const InFlight& flight, const std::vector<std::string>& links);
-  Status WriteRecord(InFlight& flight, const FetchResponse& response, Json& record,
+  Status WriteRecord(const Extraction& extraction, const ExtractOutcome& outcome,
                      const std::vector<NewUrl>& outlinks);
   void CountFill(const Json& record);
+
+  // crawler_extract.cc
+  void QueueExtraction(InFlight flight, FetchResponse& response);
+  PageRequest ExtractionRequest(const InFlight& flight, const FetchResponse& response);
+  Status DispatchExtractions();
+  Status CollectExtractions();
+  Status CommitExtraction(ExtractOutcome& outcome);
+  Status SettleExtraction(const Extraction& extraction, const ExtractOutcome& outcome);
+  Status FinishExtractions();
+  void ClearMarkers();
 
   // crawler_sitemaps.cc
   void QueueSitemap(const std::string& base, const std::string& href, int level);
@@ -111,6 +146,7 @@ class Crawler::Impl {
 
   std::map<std::string, HostState> hosts_;  // In-scope hosts (host:port).
   std::unordered_map<uint64_t, InFlight> in_flight_;
+  // Pending URLs being fetched or extracted: not to be started again.
   std::set<int64_t> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
   std::unordered_map<std::string, int64_t> queued_per_host_;  // Outlinks offered this run.
@@ -123,6 +159,16 @@ class Crawler::Impl {
   // site -> field -> records where the field was filled, for the stats file.
   std::map<std::string, std::map<std::string, int64_t>> fill_;
   std::map<std::string, int64_t> records_per_site_;
+  std::unordered_map<uint64_t, Extraction> extracting_;  // By fetch request id.
+  std::deque<ExtractTask> extract_waiting_;              // Fetched, no worker free yet, no marker.
+  // URLs whose crash marker this run set and has not cleared yet.
+  std::set<int64_t> marked_;
+  // A page with an earlier crash now extracted alone (DispatchExtractions); 0 if none.
+  int64_t alone_id_ = 0;
+  // Pending URLs with earlier crashes, held back until nothing else is ready (Defer).
+  std::set<int64_t> deferred_;
+  // Last, so its workers stop before the members above go away.
+  std::unique_ptr<ExtractPool> pool_;
 };
 
 }  // namespace medscrape

@@ -1,26 +1,15 @@
 // What each finished transfer does to the job: retry, postpone, follow a
-// redirect, fail, skip, or extract and commit a record exactly once.
+// redirect, fail, skip, or hand the page to extraction (crawler_extract.cc),
+// and what an extracted page commits: its record exactly once, its outlinks.
 #include <algorithm>
-#include <ctime>
 
 #include "crawl/crawler_impl.h"
 #include "crawl/retry_after.h"
-#include "extract/page.h"
-#include "extract/sha256.h"
 #include "url/canonical.h"
 #include "url/url.h"
 
 namespace medscrape {
 namespace {
-
-std::string IsoUtc(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 // Content-Type values worth parsing; an absent one is sniffed instead.
 bool LooksLikeHtml(const std::string& content_type) {
@@ -31,27 +20,25 @@ bool LooksLikeHtml(const std::string& content_type) {
          lower.rfind("text/plain", 0) == 0;
 }
 
-std::string CharsetOf(const std::string& content_type) {
-  std::string lower = content_type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  const size_t at = lower.find("charset=");
-  if (at == std::string::npos) return "";
-  std::string value = content_type.substr(at + 8);
-  value = value.substr(0, value.find(';'));
-  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
-  return value;
+// "Come back later" (RELIABILITY.md N7): the host is paused, no retry is used up.
+bool IsRateLimit(const FetchResponse& response) {
+  return response.status == 429 || (response.status == 503 && !response.retry_after.empty());
 }
 
 }  // namespace
 
-Status Crawler::Impl::Handle(const FetchResponse& response) {
+Status Crawler::Impl::Handle(FetchResponse& response) {
   auto it = in_flight_.find(response.id);
   if (it == in_flight_.end()) return Status::Ok();
   InFlight flight = std::move(it->second);
   in_flight_.erase(it);
-  const bool success = response.error == FetchError::kNone && response.status < 500 &&
-                       response.status != 429;
-  scheduler_.OnFinish(flight.entry.host, response.seconds, success);
+  const bool answered = response.error == FetchError::kNone;
+  if (answered && IsRateLimit(response)) {
+    scheduler_.OnRateLimited(flight.entry.host, response.seconds);
+  } else {
+    scheduler_.OnFinish(flight.entry.host, response.seconds,
+                        answered && response.status < 500 && response.status != 429);
+  }
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
   if (flight.robots) return HandleRobots(flight, response);
   if (flight.sitemap_level > 0) return HandleSitemap(flight, response);
@@ -71,6 +58,25 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
       Fetch(std::move(flight), "", "");
       return Status::Ok();
     }
+  }
+  // The host cannot be reached at all: no address (RELIABILITY.md N6), an address
+  // the policy refuses, nothing listening, a certificate that does not verify.
+  // Neither robots.txt nor any page of it can be fetched, so this is the failure
+  // of the URL that asked for robots.txt (permanent ones fail it at once,
+  // dns_timeout and connect are retried with backoff), not an unavailable
+  // robots.txt: the next URL of the host asks for it again, and the breaker ends
+  // a host that keeps failing. A robots.txt that answers badly (5xx, timeouts,
+  // resets) is RFC 9309's "unavailable" below.
+  const FetchError error = response.error;
+  const bool no_address = error == FetchError::kDns || error == FetchError::kDnsTimeout ||
+                          error == FetchError::kConnect ||
+                          error == FetchError::kBlockedAddress || error == FetchError::kTls;
+  if (no_address && flight.hops == 0 && flight.robots_for) {
+    host.robots = HostState::Robots::kUnknown;
+    InFlight asked;
+    asked.entry = *flight.robots_for;
+    asked.current_url = asked.entry.url;
+    return HandleFailure(asked, response);
   }
   // RFC 9309: 4xx -> allow all; 5xx, network errors, too many redirects ->
   // disallowed for now, retried later, given up after a few tries.
@@ -99,10 +105,10 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
   return Status::Ok();
 }
 
-Status Crawler::Impl::HandlePage(InFlight& flight, const FetchResponse& response) {
+Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
   const int status = response.status;
   if (response.error != FetchError::kNone) return HandleFailure(flight, response);
-  if (status == 429 || (status == 503 && !response.retry_after.empty())) {
+  if (IsRateLimit(response)) {
     return HandleRateLimit(flight, response);
   }
   if (status >= 500 || status == 408) return HandleFailure(flight, response);
@@ -174,68 +180,49 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   if (!target.rules.Allowed(PathAndQuery(*next))) {
     return state_->MarkSkipped(flight.entry.id, "robots");
   }
+  // The target gets its own row, so the page is recorded once under its final
+  // URL however it is reached: a target the job already knows (another seed or
+  // link, an earlier hop of a loop) makes its record from that row, and this URL
+  // ends skipped:redirected. Only a redirect to itself is followed again, until
+  // kMaxRedirects ends it.
+  if (*next != flight.entry.url) {
+    Result<int> added = state_->AddUrls(
+        {NewUrl{*next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}});
+    if (!added.ok()) return added.status();
+    Status skipped = state_->MarkSkipped(flight.entry.id, "redirected");
+    if (!skipped.ok() || added.value() == 0) return skipped;
+    Result<std::optional<UrlEntry>> moved = state_->Find(*next);
+    if (!moved.ok()) return moved.status();
+    if (!moved.value()) return Status::Error("redirect target vanished from the job: " + *next);
+    flight.entry = *moved.value();
+  }
   flight.current_url = *next;
   ++flight.hops;
   in_flight_ids_.insert(flight.entry.id);
-  --summary_.fetched;  // One URL, however many hops.
+  --summary_.fetched;  // One fetch per URL recorded, however many hops.
   Fetch(std::move(flight), "", "");
   return Status::Ok();
 }
 
-Status Crawler::Impl::HandleBody(InFlight& flight, const FetchResponse& response) {
+Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
   if (!LooksLikeHtml(response.content_type)) {
     return state_->MarkSkipped(flight.entry.id, "not_html");
   }
   if (response.body.empty()) return state_->MarkSkipped(flight.entry.id, "empty");
-  const std::string sha256 = Sha256Hex(response.body);
-  const DoneInfo info{response.status, response.etag, response.last_modified, sha256,
-                      clock_.UnixMs()};
-  const bool is_page = flight.entry.kind == "page";
-  if (is_page && sha256 == flight.entry.content_sha256) {
-    ++summary_.unchanged;
-    return state_->MarkUnchanged(flight.entry.id, info);
-  }
-  Status status = state_->SetProcessing(flight.entry.id, true);  // P5: crash marker.
-  if (!status.ok()) return status;
-  std::vector<std::string> links;
-  PageRequest request;
-  request.raw = response.body;
-  request.content_sha256 = sha256;
-  request.url = flight.current_url;
-  request.site = Host(flight.entry.host).site != nullptr && !options_.site.empty()
-                     ? options_.site
-                     : "";
-  request.decode.header_charset = CharsetOf(response.content_type);
-  request.fetched_at = IsoUtc(clock_.UnixMs());
-  request.http = {{"status", response.status},
-                  {"final_url", flight.current_url},
-                  {"content_type", response.content_type.empty() ? Json(nullptr)
-                                                                 : Json(response.content_type)}};
-  request.change = flight.entry.content_sha256.empty() ? "new" : "updated";
-  request.links = &links;
-  request.max_links = options_.max_outlinks;
-  Result<PageResult> page = ExtractPage(request, registry_);
-  if (!page.ok()) {
-    const std::string& message = page.status().message();
-    return state_->MarkSkipped(flight.entry.id,
-                               message.rfind("not HTML", 0) == 0 ? "binary" : "empty");
-  }
-  const std::vector<NewUrl> outlinks = Outlinks(flight, links);
-  if (!is_page) return state_->MarkHubDone(flight.entry.id, info, outlinks).status();
-  return WriteRecord(flight, response, page.value().record, outlinks);
+  QueueExtraction(std::move(flight), response);
+  return Status::Ok();
 }
 
 // Exactly once: append the line, then commit done + offset + outlinks together.
-Status Crawler::Impl::WriteRecord(InFlight& flight, const FetchResponse& response, Json& record,
+Status Crawler::Impl::WriteRecord(const Extraction& extraction, const ExtractOutcome& outcome,
                                   const std::vector<NewUrl>& outlinks) {
-  Status status = writer_->WriteLine(SerializeLine(record));
+  Status status = writer_->WriteLine(outcome.line);
   if (!status.ok()) return status;
-  const DoneInfo info{response.status, response.etag, response.last_modified,
-                      record["content_sha256"].get<std::string>(), clock_.UnixMs()};
-  Result<int> added = state_->MarkDone(flight.entry.id, info, writer_->offset(), outlinks);
+  Result<int> added = state_->MarkDone(extraction.flight.entry.id, extraction.info,
+                                       writer_->offset(), outlinks);
   if (!added.ok()) return added.status();
   ++summary_.records;
-  CountFill(record);
+  CountFill(outcome.record);
   return Status::Ok();
 }
 

@@ -87,6 +87,13 @@ void HostScheduler::OnFinish(const std::string& host, double latency_s, bool suc
   UpdateBreaker(state, success);
 }
 
+void HostScheduler::OnRateLimited(const std::string& host, double latency_s) {
+  HostState& state = hosts_[host];
+  assert(state.in_flight > 0);
+  if (state.in_flight > 0) --state.in_flight;
+  Throttle(state, latency_s, false);
+}
+
 void HostScheduler::Pause(const std::string& host, double seconds) {
   HostState& state = hosts_[host];
   const int64_t until = clock_.NowMs() + SecondsToMs(std::min(seconds, options_.max_pause_s));

@@ -94,6 +94,11 @@ class HostScheduler {
   // would otherwise lower it). While the breaker is open, results of requests started
   // before it opened change nothing; the probe's result closes it or opens it again.
   void OnFinish(const std::string& host, double latency_s, bool success);
+  // A request started with OnStart was answered "come back later" (429, or 503 with
+  // Retry-After; the caller Pauses the host). It may raise the AutoThrottle delay like a
+  // failure, but the breaker neither counts nor forgets it: a host that rate-limits is
+  // alive, and declaring it dead would end its URLs that a pause would have saved.
+  void OnRateLimited(const std::string& host, double latency_s);
   // Retry-After: no request to `host` starts for `seconds` (capped at max_pause_s).
   // A shorter pause never shortens a running one. Requests in flight are unaffected.
   void Pause(const std::string& host, double seconds);

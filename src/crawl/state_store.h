@@ -111,8 +111,9 @@ class StateStore {
   // before `limit` eligible ones, about 0.4 us each; a million skipped rows take 0.4 s.
   Result<std::vector<UrlEntry>> NextPending(int64_t now_ms, size_t limit,
                                             const std::set<std::string>& busy_hosts);
-  // The earliest not_before_ms among pending URLs (to sleep until then); nullopt if none.
-  Result<std::optional<int64_t>> EarliestPendingTime();
+  // The earliest not_before_ms after `after_ms` among pending URLs (to sleep until
+  // then); nullopt if none. The default looks at every pending URL (is any left?).
+  Result<std::optional<int64_t>> EarliestPendingTime(int64_t after_ms = INT64_MIN);
 
   // The crash marker around parse+extract, committed immediately.
   Status SetProcessing(int64_t id, bool processing);
@@ -147,6 +148,8 @@ class StateStore {
 
   // Fails, naming the id, when there is no such URL.
   Result<UrlEntry> Get(int64_t id);
+  // The row of a canonical URL, nullopt if the job does not know it.
+  Result<std::optional<UrlEntry>> Find(const std::string& url);
 
   struct Counts {
     int64_t pending = 0, done = 0, failed = 0, skipped = 0;

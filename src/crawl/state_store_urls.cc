@@ -120,11 +120,12 @@ Result<std::vector<UrlEntry>> StateStore::NextPending(int64_t now_ms, size_t lim
   }
 }
 
-Result<std::optional<int64_t>> StateStore::EarliestPendingTime() {
+Result<std::optional<int64_t>> StateStore::EarliestPendingTime(int64_t after_ms) {
   Result<Query> select = db_->Prepare(
-      "SELECT not_before_ms FROM urls WHERE state = 'pending' ORDER BY not_before_ms LIMIT 1");
+      "SELECT not_before_ms FROM urls WHERE state = 'pending' AND not_before_ms > ?1"
+      " ORDER BY not_before_ms LIMIT 1");
   if (!select.ok()) return select.status();
-  Result<bool> row = select.value().Step();
+  Result<bool> row = select.value().Bind(1, after_ms).Step();
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<int64_t>();
   return std::optional<int64_t>(select.value().Int(0));
@@ -147,6 +148,15 @@ Result<UrlEntry> StateStore::Get(int64_t id) {
   if (!row.ok()) return row.status();
   if (!row.value()) return Status::Error(path_ + ": no URL with id " + std::to_string(id));
   return ReadEntry(select.value());
+}
+
+Result<std::optional<UrlEntry>> StateStore::Find(const std::string& url) {
+  Result<Query> select = db_->Prepare(std::string(kSelectEntry) + " WHERE url = ?1");
+  if (!select.ok()) return select.status();
+  Result<bool> row = select.value().Bind(1, url).Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<UrlEntry>();
+  return std::optional<UrlEntry>(ReadEntry(select.value()));
 }
 
 // One pass over the table; memory grows with the number of (host, state, reason) groups.

@@ -1,0 +1,52 @@
+// The CPU part of handling one fetched page: hash the body, notice an unchanged
+// page, otherwise decode, parse and extract it (extract/page.h) and serialize
+// its record line. About 6 ms a page, so the crawl engine runs it on an
+// ExtractPool worker (extract_pool.h) instead of its event-loop thread.
+//
+// Thread-safety: RunExtractTask touches nothing but its arguments and the
+// immutable Registry, so any number may run at once on different tasks.
+#ifndef MEDSCRAPE_CRAWL_EXTRACT_TASK_H_
+#define MEDSCRAPE_CRAWL_EXTRACT_TASK_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "extract/page.h"
+#include "extract/registry.h"
+
+namespace medscrape {
+
+struct ExtractTask {
+  uint64_t ticket = 0;  // The engine's handle for the page, echoed in the outcome.
+  std::string body;     // The response body; the task owns it.
+  // Everything but raw, content_sha256 and links, which RunExtractTask points
+  // at the task's own body and outcome (so moving a task cannot leave them dangling).
+  PageRequest request;
+  // A page's stored content hash: a body hashing to it is unchanged and is not
+  // extracted. Empty (hubs, new pages) matches nothing.
+  std::string unchanged_sha256;
+  bool wants_record = false;  // A page: serialize the record line. A hub: links only.
+};
+
+struct ExtractOutcome {
+  enum class Kind {
+    kUnchanged,  // Same content hash as unchanged_sha256: no record.
+    kRefused,    // Not a page at all (binary, empty): `refused` says which.
+    kExtracted,  // `links`, and for a page `record` and `line`.
+  };
+  uint64_t ticket = 0;
+  Kind kind = Kind::kRefused;
+  std::string sha256;              // SHA-256 of the whole body, lower-case hex.
+  std::string refused;             // kRefused: the skip reason, "binary" or "empty".
+  Json record;                     // kExtracted page: the record, for the engine's fill stats.
+  std::string line;                // kExtracted page: SerializeLine(record), newline included.
+  std::vector<std::string> links;  // kExtracted: the page's outlinks (ExtractPage's).
+};
+
+// Never fails: a page ExtractPage refuses is a kRefused outcome.
+ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry);
+
+}  // namespace medscrape
+
+#endif  // MEDSCRAPE_CRAWL_EXTRACT_TASK_H_
