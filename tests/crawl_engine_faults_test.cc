@@ -289,8 +289,8 @@ TEST_CASE("engine faults: AutoThrottle spaces requests to a slow server by its l
 TEST_CASE("engine faults: a delay shorter than 250 ms is kept while transfers are in flight",
           "[engine][faults][politeness]") {
   // per_host 2, --delay 0.05, AutoThrottle off, a server that answers in 1 s: the second
-  // page may start 0.05 s after the first. The engine starts it only when its poll of
-  // the in-flight transfers times out, 250 ms later (Crawler::Impl::PollTimeoutMs).
+  // page may start 0.05 s after the first, not when the poll of the in-flight transfers
+  // times out (250 ms; Crawler::Impl::PollTimeoutMs wakes when the host's delay ends).
   START_SERVER(server, kFixtureSite, {"--latency", "1.0"});
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.politeness.per_host = 2;
@@ -300,7 +300,8 @@ TEST_CASE("engine faults: a delay shorter than 250 ms is kept while transfers ar
   const std::vector<double> gaps = Gaps(PageRequests(server));
   INFO(Describe(gaps));
   REQUIRE(gaps.size() == 2);
-  CHECK(gaps[1] >= 0.05);
+  // The server stamps a request when its head is read: a few ms of jitter either way.
+  CHECK(gaps[1] >= 0.045);
   CHECK(gaps[1] < 0.15);
 }
 

@@ -187,6 +187,7 @@ std::set<std::string> Crawler::Impl::BusyHosts() {
 // Fetched pages not yet committed hold slots too, so a crawl whose extraction
 // falls behind fetches less instead of piling up response bodies.
 Status Crawler::Impl::StartFetches() {
+  fetches_started_at_ms_ = clock_.NowMs();
   const size_t slots_total = static_cast<size_t>(std::max(1, options_.concurrency));
   StartSitemaps(slots_total - std::min(slots_total, extracting_.size()));
   while (Busy() < slots_total) {
@@ -313,9 +314,10 @@ int64_t Crawler::Impl::PagesInFlight() const {
 }
 
 // When the next thing can happen: a host's slot or pause ending, a robots.txt
-// retry, a postponed URL coming due. Only future times count: a host that is
-// ready now but has nothing due would otherwise wake the loop every 1 ms (and
-// each wake walks the frontier). A due URL waiting for a busy host is started
+// retry, a postponed URL coming due. Only times after StartFetches last looked
+// count: a host that was ready then but had nothing due would otherwise wake the
+// loop every 1 ms (and each wake walks the frontier), while one that became
+// ready since (even within this millisecond) is looked at again at once. A due URL waiting for a busy host is started
 // when a transfer of that host finishes, which ends the Poll anyway. The
 // Fetcher cannot be woken by a worker, so while extractions are out Poll only
 // naps: a finished page then waits at most kExtractionPollMs.
@@ -323,13 +325,13 @@ int Crawler::Impl::PollTimeoutMs() {
   const int64_t now = clock_.NowMs();
   int64_t wake = now + (fetcher_.InFlight() > 0 ? 250 : 1000);
   auto consider = [&](int64_t at) {
-    if (at > now) wake = std::min(wake, at);
+    if (at > fetches_started_at_ms_) wake = std::min(wake, at);
   };
   for (const auto& [host, state] : hosts_) {
-    if (!scheduler_.HostDead(host)) consider(scheduler_.ReadyAtMs(host));
+    if (!scheduler_.HostDead(host)) consider(scheduler_.NextStartMs(host));
     if (state.robots == HostState::Robots::kRetryLater) consider(state.robots_retry_at_ms);
   }
-  Result<std::optional<int64_t>> next = state_->EarliestPendingTime(now);
+  Result<std::optional<int64_t>> next = state_->EarliestPendingTime(fetches_started_at_ms_);
   if (next.ok() && next.value()) consider(*next.value());
   int timeout = static_cast<int>(std::clamp<int64_t>(wake - now, 1, 1000));
   if (pool_->Pending() > 0) timeout = std::min(timeout, kExtractionPollMs);

@@ -154,6 +154,7 @@ class Crawler::Impl {
   std::set<std::string> sitemaps_seen_;      // Queued this run: no refetch, no index loops.
   uint64_t next_request_id_ = 1;
   int64_t started_ms_ = 0;
+  int64_t fetches_started_at_ms_ = 0;  // When StartFetches last looked (PollTimeoutMs).
   int64_t last_progress_ms_ = 0;
   CrawlSummary summary_;
   // site -> field -> records where the field was filled, for the stats file.

@@ -62,6 +62,15 @@ bool HostScheduler::CanStart(const std::string& host) const {
   return now >= state.next_start_ms && now >= state.paused_until_ms;
 }
 
+int64_t HostScheduler::NextStartMs(const std::string& host) const {
+  const HostState& state = Find(host);
+  const Breaker phase = Phase(state);
+  if (phase == Breaker::kDead) return kNever;
+  int64_t ready = std::max(state.next_start_ms, state.paused_until_ms);
+  if (phase == Breaker::kOpen) ready = std::max(ready, state.half_open_at_ms);
+  return ready;
+}
+
 int64_t HostScheduler::ReadyAtMs(const std::string& host) const {
   const HostState& state = Find(host);
   const Breaker phase = Phase(state);

@@ -83,6 +83,9 @@ class HostScheduler {
   // (in-flight requests and a running probe free slots by finishing, not by time).
   // Never earlier than NowMs(); kNever for a dead host.
   int64_t ReadyAtMs(const std::string& host) const;
+  // When the host's delay, pause or open breaker ends, as stored: unlike ReadyAtMs, not
+  // raised to now, so a time in the past tells the engine nothing new is due.
+  int64_t NextStartMs(const std::string& host) const;
 
   // A request to `host` starts (call only when CanStart): takes a slot, and the next
   // request may start no earlier than now + CurrentDelay(). In half-open state this
