@@ -334,10 +334,9 @@ double CpuSeconds() {
 TEST_CASE("engine faults: waiting out a Crawl-delay costs no CPU",
           "[engine][faults][politeness]") {
   // 2000 URLs of one host and Crawl-delay 2: after the first request the engine has
-  // nothing to do for 2 s. It wakes every 1 ms instead (PollTimeoutMs takes
-  // EarliestPendingTime, which is in the past for URLs that wait for their host, and
-  // clamps it to 1 ms), and each wake-up runs NextPending, which walks every pending
-  // URL of the busy host: the CPU cost grows with the frontier.
+  // nothing to do for 2 s and must sleep, not wake every 1 ms (as it once did, taking
+  // EarliestPendingTime of URLs that wait for their host) to run NextPending, which
+  // walks every pending URL of the busy host: a CPU cost growing with the frontier.
   TempDir site;
   CopySite(site, "User-agent: *\nCrawl-delay: 2\n");
   START_SERVER(server, site.path());
@@ -355,7 +354,9 @@ TEST_CASE("engine faults: waiting out a Crawl-delay costs no CPU",
   INFO("wall " << wall << " s, cpu " << cpu << " s");
   CHECK(Requests(server, "/_fault/status").size() == 2);  // At 0 s and 2 s.
   CHECK(wall >= 2.4);
-  CHECK(cpu < 0.15);  // Measured here: 0.5 s with 2000 URLs, 0.9 s with 5000.
+  // Most of what remains is inserting the 2000 seeds. With the 1 ms wake-ups it was
+  // 0.5 s in Release with 2000 URLs and 0.9 s with 5000; sanitizers slow everything ~3x.
+  CHECK(cpu < (std::getenv("MEDSCRAPE_SANITIZED") != nullptr ? 0.6 : 0.15));
 }
 
 // ----------------------------------------------------------------------------- N8
