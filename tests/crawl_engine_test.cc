@@ -14,116 +14,33 @@
 #include <string>
 #include <vector>
 
+#include "crawl_test_util.h"
 #include "gzip_test_util.h"
-#include "crawl/clock.h"
-#include "crawl/crawler.h"
-#include "extract/registry.h"
-#include "extract/site_spec.h"
-#include "fetch/fetcher.h"
-#include "fetch_test_server.h"
-#include "fetch_test_util.h"
 
 namespace medscrape {
 namespace {
 
+using testing::FastClock;
+using testing::Reasons;
 using testing::TempDir;
 using testing::TestServer;
+using testing::kFixtureSite;
+using testing::Requests;
+using testing::Urls;
 
 constexpr int kMirrorPages = 37;  // 18 articles + 19 Q&A pages in fixtures/site/.
 constexpr int kMirrorHubs = 3;
-const char kFixtureSite[] = MEDSCRAPE_SOURCE_DIR "/fixtures/site";
 
-// SystemClock whose monotonic time runs `factor` times faster, so fixed engine
-// waits (the 30 s robots.txt retry) pass in a test's time. Wall time is real.
-class FastClock final : public Clock {
- public:
-  explicit FastClock(int64_t factor) : factor_(factor), start_(real_.NowMs()) {}
-  int64_t NowMs() const override { return start_ + (real_.NowMs() - start_) * factor_; }
-  int64_t UnixMs() const override { return real_.UnixMs(); }
-
- private:
-  SystemClock real_;
-  int64_t factor_;
-  int64_t start_;
-};
-
-FetchOptions TestFetchOptions() {
-  FetchOptions options = testing::LoopbackOptions();
-  options.connect_timeout_ms = 1000;
-  options.total_timeout_ms = 3000;
-  options.low_speed_limit_bytes = 256;
-  options.low_speed_time_s = 1;
-  options.max_body_bytes = 1u << 20;
-  return options;
-}
-
-struct Job {
-  TempDir dir;
-  CrawlOptions options;
-  FetchOptions fetch = TestFetchOptions();
-
-  explicit Job(std::vector<std::string> seeds) {
-    options.seeds = std::move(seeds);
-    options.out_path = dir.path() + "/out.jsonl";
-    options.state_path = dir.path() + "/state.db";
-    options.site = "mfk.com";
-    options.concurrency = 4;
-    options.politeness.per_host = 4;
-    options.politeness.delay_s = 0;
-    options.politeness.auto_throttle = false;
-    options.politeness.max_retries = 2;
-    options.politeness.backoff_base_s = 0.05;
-    options.politeness.backoff_max_s = 0.2;
-  }
-
-  CrawlSummary Run(const Clock& clock) {
-    std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(fetch);
-    Crawler crawler(options, *fetcher, clock, BuiltinRegistry());
-    std::atomic<bool> stop{false};
-    Result<CrawlSummary> summary = crawler.Run(stop);
-    INFO(summary.status().message());
-    REQUIRE(summary.ok());
-    return summary.value();
-  }
-  CrawlSummary Run() { return Run(SystemClock()); }
-
-  std::vector<Json> Records() const {
-    std::vector<Json> records;
-    std::ifstream in(options.out_path);
-    for (std::string line; std::getline(in, line);) {
-      Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-      REQUIRE_FALSE(record.is_discarded());
-      records.push_back(std::move(record));
-    }
-    return records;
+// The shared job with a 1 s low-speed window, so the drip tests end quickly.
+struct Job : testing::Job {
+  explicit Job(std::vector<std::string> seeds) : testing::Job(std::move(seeds)) {
+    fetch.low_speed_limit_bytes = 256;
+    fetch.low_speed_time_s = 1;
   }
 };
-
-// The server's log lines whose path starts with `prefix`.
-std::vector<Json> Requests(const TestServer& server, const std::string& prefix) {
-  std::vector<Json> requests;
-  for (const std::string& line : server.LogLines()) {
-    Json request = Json::parse(line);
-    if (request["path"].get<std::string>().rfind(prefix, 0) == 0) requests.push_back(request);
-  }
-  return requests;
-}
-
-std::multiset<std::string> Urls(const std::vector<Json>& records) {
-  std::multiset<std::string> urls;
-  for (const Json& record : records) urls.insert(record["url"].get<std::string>());
-  return urls;
-}
-
-#define START_SERVER(name, ...)                 \
-  TestServer name(kFixtureSite, ##__VA_ARGS__); \
-  INFO(name.error());                           \
-  REQUIRE(name.ok())
-
-using Reasons = std::map<std::string, int64_t>;
 
 TEST_CASE("engine: a mirror crawl gives one record per page", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   const CrawlSummary summary = job.Run();
 
@@ -184,7 +101,7 @@ TEST_CASE("engine: a URL that robots.txt disallows is skipped and never requeste
 }
 
 TEST_CASE("engine: the user agent is sent with every request", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.max_pages = 2;
   job.Run();
@@ -194,7 +111,7 @@ TEST_CASE("engine: the user agent is sent with every request", "[engine]") {
 }
 
 TEST_CASE("engine: robots.txt answering 503 is retried, then the host is disallowed", "[engine]") {
-  START_SERVER(server, {"--robots-mode", "503"});
+  START_SERVER(server, kFixtureSite, {"--robots-mode", "503"});
   Job job({server.url("/jingxuan/index.shtml")});
   // The engine waits 30 s between robots.txt tries: run its clock 100x faster.
   const CrawlSummary summary = job.Run(FastClock(100));
@@ -205,7 +122,7 @@ TEST_CASE("engine: robots.txt answering 503 is retried, then the host is disallo
 }
 
 TEST_CASE("engine: 503 twice then success is retried with backoff", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/flaky?fail=2&code=503&key=hub&path=/jingxuan/index.shtml")});
   job.options.max_pages = 1;  // The hub's links are followed: one article is enough.
   const CrawlSummary summary = job.Run();
@@ -218,7 +135,7 @@ TEST_CASE("engine: 503 twice then success is retried with backoff", "[engine]") 
 }
 
 TEST_CASE("engine: 429 with Retry-After postpones without using the retry budget", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url(
       "/_fault/flaky?fail=2&code=429&retry_after=1&key=rl&path=/jingxuan/index_3.shtml")});
   job.options.politeness.max_retries = 0;  // A counted attempt would fail the URL.
@@ -235,7 +152,7 @@ TEST_CASE("engine: 429 with Retry-After postpones without using the retry budget
 }
 
 TEST_CASE("engine: permanent HTTP failures are recorded with their reason", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/always?code=500"), server.url("/jingxuan/99999999.shtml"),
            server.url("/_fault/redirect-chain?n=50")});
   const CrawlSummary summary = job.Run();
@@ -249,8 +166,8 @@ TEST_CASE("engine: permanent HTTP failures are recorded with their reason", "[en
 }
 
 TEST_CASE("engine: redirects out of scope are skipped, never followed", "[engine]") {
-  START_SERVER(server);
-  START_SERVER(other);
+  START_SERVER(server, kFixtureSite);
+  START_SERVER(other, kFixtureSite);
   Job job({server.url("/_fault/redirect?to=" + other.url("/jingxuan/index.shtml")),
            server.url("/_fault/redirect?to=http://169.254.169.254/latest/meta-data/&code=302")});
   const CrawlSummary summary = job.Run();
@@ -260,7 +177,7 @@ TEST_CASE("engine: redirects out of scope are skipped, never followed", "[engine
 }
 
 TEST_CASE("engine: bombs and binary bodies are refused", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/gzip-bomb?decoded=4000000"),
            server.url("/_fault/binary-as-html?kind=png")});
   const CrawlSummary summary = job.Run();
@@ -270,7 +187,7 @@ TEST_CASE("engine: bombs and binary bodies are refused", "[engine]") {
 }
 
 TEST_CASE("engine: empty and 204 and huge bodies make no record", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/empty-200"), server.url("/_fault/status?code=204"),
            server.url("/robots.txt?as=text"), server.url("/_fault/big?mb=3&length=0")});
   job.options.politeness.max_retries = 0;
@@ -283,7 +200,7 @@ TEST_CASE("engine: empty and 204 and huge bodies make no record", "[engine]") {
 }
 
 TEST_CASE("engine: a stalled response times out, is retried, then fails", "[engine]") {
-  START_SERVER(server, {"--max-hold", "5"});
+  START_SERVER(server, kFixtureSite, {"--max-hold", "5"});
   Job job({server.url("/_fault/stall-headers?hold=5")});
   job.options.politeness.max_retries = 1;
   const auto start = std::chrono::steady_clock::now();
@@ -294,7 +211,7 @@ TEST_CASE("engine: a stalled response times out, is retried, then fails", "[engi
 }
 
 TEST_CASE("engine: a job stopped by max_pages resumes without duplicates", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.max_pages = 5;
   const CrawlSummary first = job.Run();
@@ -317,7 +234,7 @@ TEST_CASE("engine: a job stopped by max_pages resumes without duplicates", "[eng
 }
 
 TEST_CASE("engine: recrawl_after 0 revalidates every page with 304s", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   REQUIRE(job.Run().records == kMirrorPages);
 
@@ -335,7 +252,7 @@ TEST_CASE("engine: recrawl_after 0 revalidates every page with 304s", "[engine]"
 }
 
 TEST_CASE("engine: requests to one host keep the delay apart", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.politeness.delay_s = 0.3;
   job.options.politeness.per_host = 1;
@@ -357,7 +274,7 @@ namespace {
 
 TEST_CASE("engine: the per-host URL budget stops a crawl from following every link",
           "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.max_urls_per_host = 5;
   const CrawlSummary summary = job.Run();
@@ -369,7 +286,7 @@ TEST_CASE("engine: the per-host URL budget stops a crawl from following every li
 }
 
 TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates", "[engine]") {
-  START_SERVER(server);
+  START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.stats_path = job.dir.path() + "/out.stats.json";
   const CrawlSummary summary = job.Run();

@@ -114,31 +114,54 @@ TEST_CASE("AddUrls inserts new URLs once", "[state]") {
   CHECK(store->AddUrls({}).value() == 0);
 }
 
-TEST_CASE("NextPending orders by depth then id and honours limit, hosts and time", "[state]") {
+TEST_CASE("NextPending gives one host's due URLs by depth then id, within the limit",
+          "[state]") {
   TempDir dir;
   auto store = OpenStore(dir.File("job.db"));
   const std::vector<NewUrl> urls = {Url("/1", "x.example", 2), Url("/2", "y.example", 0),
                                     Url("/3", "x.example", 1), Url("/4", "we\"ird\\host", 0),
+                                    Url("/5", "y.example", 1), Url("/6", "x.example", 1)};
+  REQUIRE(store->AddUrls(urls).ok());
+  CHECK(Ids(store->NextPending("x.example", 1000, 10)) == std::vector<int64_t>{3, 6, 1});
+  CHECK(Ids(store->NextPending("x.example", 1000, 2)) == std::vector<int64_t>{3, 6});
+  CHECK(Ids(store->NextPending("x.example", 1000, 0)).empty());
+  CHECK(Ids(store->NextPending("y.example", 1000, 10)) == std::vector<int64_t>{2, 5});
+  CHECK(Ids(store->NextPending("we\"ird\\host", 1000, 10)) == std::vector<int64_t>{4});
+  CHECK(Ids(store->NextPending("z.example", 1000, 10)).empty());
+  CHECK(store->HostDueTime("x.example").value() == std::optional<int64_t>(0));
+  CHECK_FALSE(store->HostDueTime("z.example").value().has_value());
+
+  REQUIRE(store->ScheduleRetry(3, 1, 3000, "timeout").ok());
+  REQUIRE(store->Postpone(6, 5000).ok());
+  REQUIRE(store->Postpone(1, 4000).ok());
+  CHECK(Ids(store->NextPending("x.example", 1000, 10)).empty());
+  CHECK(store->HostDueTime("x.example").value() == std::optional<int64_t>(3000));
+  CHECK(Ids(store->NextPending("x.example", 3000, 10)) == std::vector<int64_t>{3});
+  CHECK(Ids(store->NextPending("x.example", 5000, 10)) == std::vector<int64_t>{3, 6, 1});
+  CHECK(GetOk(*store, 3).attempts == 1);
+  CHECK(GetOk(*store, 3).reason == "timeout");
+  CHECK(GetOk(*store, 6).attempts == 0);
+  CHECK(GetOk(*store, 6).not_before_ms == 5000);
+  REQUIRE(store->MarkSkipped(3, "robots").ok());
+  CHECK(store->HostDueTime("x.example").value() == std::optional<int64_t>(4000));
+
+  // Re-seeding with other hosts settles the URLs of the rest.
+  CHECK(store->SkipPendingOutside({"x.example", "we\"ird\\host"}).value() == 2);
+  CHECK(GetOk(*store, 2).state == "skipped");
+  CHECK(GetOk(*store, 2).reason == "out_of_scope");
+  CHECK(GetOk(*store, 4).state == "pending");
+  CHECK(GetOk(*store, 6).state == "pending");
+}
+
+TEST_CASE("EarliestPendingTime looks at every pending URL", "[state]") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("job.db"));
+  const std::vector<NewUrl> urls = {Url("/1", "x.example", 2), Url("/2", "y.example", 0),
+                                    Url("/3", "x.example", 1), Url("/4", "y.example", 0),
                                     Url("/5", "y.example", 1)};
   REQUIRE(store->AddUrls(urls).ok());
-  CHECK(Ids(store->NextPending(1000, 10, {})) == std::vector<int64_t>{2, 4, 3, 5, 1});
-  CHECK(Ids(store->NextPending(1000, 2, {})) == std::vector<int64_t>{2, 4});
-  CHECK(Ids(store->NextPending(1000, 0, {})).empty());
-  CHECK(Ids(store->NextPending(1000, 10, {"y.example"})) == std::vector<int64_t>{4, 3, 1});
-  CHECK(Ids(store->NextPending(1000, 10, {"we\"ird\\host", "x.example"})) ==
-        std::vector<int64_t>{2, 5});
-  CHECK(Ids(store->NextPending(1000, 10, {"x.example", "y.example", "we\"ird\\host"})).empty());
-
   REQUIRE(store->ScheduleRetry(4, 1, 3000, "timeout").ok());
   REQUIRE(store->Postpone(2, 5000).ok());
-  CHECK(Ids(store->NextPending(1000, 10, {})) == std::vector<int64_t>{3, 5, 1});
-  CHECK(Ids(store->NextPending(3000, 10, {})) == std::vector<int64_t>{4, 3, 5, 1});
-  CHECK(Ids(store->NextPending(5000, 10, {})) == std::vector<int64_t>{2, 4, 3, 5, 1});
-  CHECK(GetOk(*store, 4).attempts == 1);
-  CHECK(GetOk(*store, 4).reason == "timeout");
-  CHECK(GetOk(*store, 2).attempts == 0);
-  CHECK(GetOk(*store, 2).not_before_ms == 5000);
-
   CHECK(store->EarliestPendingTime().value() == std::optional<int64_t>(0));
   for (int64_t id : {1, 3, 5}) REQUIRE(store->MarkSkipped(id, "robots").ok());
   CHECK(store->EarliestPendingTime().value() == std::optional<int64_t>(3000));
@@ -268,7 +291,7 @@ TEST_CASE("A page that crashes the process twice ends failed:crashed", "[state]"
     auto store = OpenStore(path);
     CHECK(GetOk(*store, 1).crashes == 1);
     CHECK(GetOk(*store, 1).state == "pending");
-    CHECK(Ids(store->NextPending(0, 10, {})) == std::vector<int64_t>{1, 2});
+    CHECK(Ids(store->NextPending("a.example", 0, 10)) == std::vector<int64_t>{1, 2});
     // A marker cleared by the caller, or by a transition, is no crash.
     REQUIRE(store->SetProcessing(2, true).ok());
     REQUIRE(store->SetProcessing(2, false).ok());
@@ -282,7 +305,7 @@ TEST_CASE("A page that crashes the process twice ends failed:crashed", "[state]"
   CHECK(GetOk(*store, 2).crashes == 0);
   CHECK(store->CountStates().value().by_reason ==
         std::map<std::string, int64_t>{{"failed:crashed", 1}});
-  CHECK(Ids(store->NextPending(0, 10, {})) == std::vector<int64_t>{2});
+  CHECK(Ids(store->NextPending("a.example", 0, 10)) == std::vector<int64_t>{2});
 }
 
 TEST_CASE("A second run of a locked job fails fast", "[state]") {
@@ -338,7 +361,9 @@ TEST_CASE("RequeueStale sends old done URLs back with their validators", "[state
   REQUIRE(store->MarkDone(3, Fetched(900), 20, {}).ok());
   REQUIRE(store->MarkFailed(4, "http_404", 404).ok());
 
-  Result<int> requeued = store->RequeueStale(600);
+  REQUIRE(store->AddUrls({Url("/elsewhere", "b.example", 0, "hub")}).ok());
+  REQUIRE(store->MarkHubDone(5, Fetched(100), {}).ok());
+  Result<int> requeued = store->RequeueStale(600, {"a.example"});
   REQUIRE(requeued.ok());
   CHECK(requeued.value() == 2);
   const UrlEntry old = GetOk(*store, 1);
@@ -349,6 +374,7 @@ TEST_CASE("RequeueStale sends old done URLs back with their validators", "[state
   CHECK(GetOk(*store, 2).state == "pending");
   CHECK(GetOk(*store, 3).state == "done");
   CHECK(GetOk(*store, 4).state == "failed");
+  CHECK(GetOk(*store, 5).state == "done");  // Not a host of this run.
 
   REQUIRE(store->MarkUnchanged(1, DoneInfo{304, "", "", "", 1000}).ok());
   CHECK(GetOk(*store, 1).state == "done");
@@ -396,7 +422,7 @@ TEST_CASE("A million URLs keep memory flat", "[state]") {
   WARN("RSS growth after 1,000,000 URLs: " << growth_kib / 1024 << " MiB");
   if (!kAddressSanitizer) CHECK(growth_kib < 30 * 1024);
 
-  Result<std::vector<UrlEntry>> next = store->NextPending(0, 100, {"h0.example", "h5.example"});
+  Result<std::vector<UrlEntry>> next = store->NextPending("h4.example", 0, 100);
   REQUIRE(next.ok());
   REQUIRE(next.value().size() == 100);
   CHECK(next.value().front().id == 5);  // n = 4: depth 0, host h4.
@@ -419,7 +445,7 @@ TEST_CASE("A million URLs keep memory flat", "[state]") {
   ::lseek(fd, offset, SEEK_SET);
   if (!store.AddUrls({Url("/seed", "t.example", 0, "hub")}).ok()) ::_exit(4);
   for (;;) {
-    Result<std::vector<UrlEntry>> batch = store.NextPending(INT64_MAX, 20, {});
+    Result<std::vector<UrlEntry>> batch = store.NextPending("t.example", INT64_MAX, 20);
     if (!batch.ok() || batch.value().empty()) ::_exit(5);
     for (const UrlEntry& e : batch.value()) {
       std::vector<NewUrl> links;

@@ -1,6 +1,7 @@
 #include "crawl/clock.h"
 
 #include <chrono>
+#include <thread>
 
 namespace medscrape {
 namespace {
@@ -17,5 +18,9 @@ int64_t MillisecondsSinceEpoch() {
 int64_t SystemClock::NowMs() const { return MillisecondsSinceEpoch<std::chrono::steady_clock>(); }
 
 int64_t SystemClock::UnixMs() const { return MillisecondsSinceEpoch<std::chrono::system_clock>(); }
+
+void SystemClock::SleepMs(int64_t ms) const {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
 }  // namespace medscrape

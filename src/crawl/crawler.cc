@@ -93,7 +93,7 @@ Status Crawler::Impl::WaitForEvents() {
     if (pool_->Pending() > 0) {
       pool_->WaitDone(timeout_ms);
     } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+      clock_.SleepMs(timeout_ms);
     }
     return Status::Ok();
   }
@@ -117,12 +117,16 @@ Status Crawler::Impl::Open() {
   Status status = AddSeeds();
   if (!status.ok()) return status;
   pool_ = std::make_unique<ExtractPool>(ExtractThreads(options_.extract_threads), registry_);
+  std::set<std::string> scope;
+  for (const auto& [host, state] : hosts_) scope.insert(host);
   if (options_.recrawl_after_s >= 0) {
     const int64_t older_than = clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
-    Result<int> requeued = state_->RequeueStale(older_than);
+    Result<int> requeued = state_->RequeueStale(older_than, scope);
     if (!requeued.ok()) return requeued.status();
   }
-  return Status::Ok();
+  // Only the seeds' hosts are asked for URLs (DueUrls): a job run again with
+  // other seeds settles the rest now, so the frontier can empty.
+  return state_->SkipPendingOutside(scope).status();
 }
 
 // Seeds set the scope: their hosts are crawled, nothing else. A seed is
@@ -170,18 +174,56 @@ std::optional<std::string> Crawler::Impl::Classify(const std::string& url,
   return std::nullopt;
 }
 
-std::set<std::string> Crawler::Impl::BusyHosts() {
-  std::set<std::string> busy;
+// A host can start a URL now: robots.txt is not being fetched or waited for,
+// its politeness slot is free (or it is dead, so its URLs fail at once), and
+// it may have a URL due.
+bool Crawler::Impl::Startable(const std::string& host, const HostState& state, int64_t now) {
+  const bool robots_waiting =
+      state.robots == HostState::Robots::kFetching ||
+      (state.robots == HostState::Robots::kRetryLater && now < state.robots_retry_at_ms);
+  if (robots_waiting || state.due_ms > now) return false;
+  return scheduler_.CanStart(host) || scheduler_.HostDead(host);
+}
+
+// The due URLs of every startable host, in (depth, id) order: per host at most
+// its in-flight limit plus the URLs it holds (fetching, extracting, deferred),
+// which are still pending in the store and come back first. A host with none
+// due learns when its next one is (HostState::due_ms), so it is not asked
+// again before then. `complete` is set when every host returned all it had due.
+Result<std::vector<UrlEntry>> Crawler::Impl::DueUrls(bool* complete) {
+  std::map<std::string, size_t> held;
+  for (const auto& [id, host] : in_flight_ids_) ++held[host];
+  for (const auto& [id, host] : deferred_) ++held[host];
   const int64_t now = clock_.NowMs();
+  const size_t per_host = static_cast<size_t>(std::max(1, scheduler_.options().per_host));
+  std::vector<UrlEntry> due;
+  *complete = true;
   for (auto& [host, state] : hosts_) {
-    const bool robots_waiting =
-        state.robots == HostState::Robots::kFetching ||
-        (state.robots == HostState::Robots::kRetryLater && now < state.robots_retry_at_ms);
-    if (robots_waiting || (!scheduler_.CanStart(host) && !scheduler_.HostDead(host))) {
-      busy.insert(host);
+    if (!Startable(host, state, now)) continue;
+    const size_t limit = per_host + held[host];
+    Result<std::vector<UrlEntry>> pending = state_->NextPending(host, now, limit);
+    if (!pending.ok()) return pending.status();
+    if (pending.value().size() >= limit) *complete = false;
+    if (pending.value().empty()) {
+      Result<std::optional<int64_t>> next = state_->HostDueTime(host);
+      if (!next.ok()) return next.status();
+      state.due_ms = next.value() ? *next.value() : INT64_MAX;
     }
+    for (UrlEntry& entry : pending.value()) due.push_back(std::move(entry));
   }
-  return busy;
+  std::sort(due.begin(), due.end(), [](const UrlEntry& a, const UrlEntry& b) {
+    return a.depth != b.depth ? a.depth < b.depth : a.id < b.id;
+  });
+  return due;
+}
+
+void Crawler::Impl::Due(const std::string& host, int64_t at_ms) {
+  auto it = hosts_.find(host);
+  if (it != hosts_.end()) it->second.due_ms = std::min(it->second.due_ms, at_ms);
+}
+
+void Crawler::Impl::Due(const std::vector<NewUrl>& urls) {
+  for (const NewUrl& url : urls) Due(url.host, 0);
 }
 
 // Fetched pages not yet committed hold slots too, so a crawl whose extraction
@@ -191,16 +233,15 @@ Status Crawler::Impl::StartFetches() {
   const size_t slots_total = static_cast<size_t>(std::max(1, options_.concurrency));
   StartSitemaps(slots_total - std::min(slots_total, extracting_.size()));
   while (Busy() < slots_total) {
-    const size_t free = slots_total - Busy();
-    // In-flight and deferred URLs are still pending in the store: ask for enough to skip them.
-    const size_t limit = free + in_flight_ids_.size() + deferred_.size();
-    Result<std::vector<UrlEntry>> pending = state_->NextPending(clock_.NowMs(), limit, BusyHosts());
-    if (!pending.ok()) return pending.status();
-    const bool last_ready = pending.value().size() < limit && OnlySuspects(pending.value());
+    bool complete = true;
+    Result<std::vector<UrlEntry>> due = DueUrls(&complete);
+    if (!due.ok()) return due.status();
+    const bool last_ready = complete && OnlySuspects(due.value());
     const size_t deferred = deferred_.size();
+    std::set<std::string> stalled;  // Hosts that could not start their next URL.
     bool progressed = false;
-    for (const UrlEntry& entry : pending.value()) {
-      if (in_flight_ids_.count(entry.id) > 0) continue;
+    for (const UrlEntry& entry : due.value()) {
+      if (in_flight_ids_.count(entry.id) > 0 || stalled.count(entry.host) > 0) continue;
       if (Busy() >= slots_total) break;
       if (Defer(entry, last_ready)) continue;
       // max_pages bounds the records of this run: pages in flight may all make one.
@@ -212,7 +253,7 @@ Status Crawler::Impl::StartFetches() {
       Status status = StartEntry(entry, &started);
       if (!status.ok()) return status;
       progressed = progressed || started;
-      if (!started) break;  // The host became busy; ask again with a new busy set.
+      if (!started) stalled.insert(entry.host);  // Busy now: ask again next round.
     }
     if (!progressed && deferred_.size() == deferred) return Status::Ok();
   }
@@ -232,7 +273,7 @@ bool Crawler::Impl::Defer(const UrlEntry& entry, bool last_ready) {
     deferred_.erase(entry.id);
     return false;
   }
-  deferred_.insert(entry.id);
+  deferred_.emplace(entry.id, entry.host);
   return true;
 }
 
@@ -245,10 +286,6 @@ bool Crawler::Impl::OnlySuspects(const std::vector<UrlEntry>& entries) const {
 // Starts one URL, or settles it (robots, dead host), or waits for its host.
 // `started` is true when the URL left the pending set or a fetch began.
 Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
-  if (!InScope(entry.host)) {
-    *started = true;
-    return state_->MarkSkipped(entry.id, "out_of_scope");
-  }
   HostState& host = Host(entry.host);
   if (scheduler_.HostDead(entry.host)) {
     *started = true;
@@ -298,7 +335,7 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
   const uint64_t id = next_request_id_++;
   flight.started_ms = clock_.NowMs();
   scheduler_.OnStart(flight.entry.host);
-  if (!flight.special()) in_flight_ids_.insert(flight.entry.id);
+  if (!flight.special()) in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   fetcher_.Start(FetchRequest{id, flight.current_url, if_none_match, if_modified});
   in_flight_.emplace(id, std::move(flight));
 }
@@ -314,7 +351,7 @@ int64_t Crawler::Impl::PagesInFlight() const {
 }
 
 // When the next thing can happen: a host's slot or pause ending, a robots.txt
-// retry, a postponed URL coming due. Only times after StartFetches last looked
+// retry, a postponed URL coming due (HostState::due_ms). Only times after StartFetches last looked
 // count: a host that was ready then but had nothing due would otherwise wake the
 // loop every 1 ms (and each wake walks the frontier), while one that became
 // ready since (even within this millisecond) is looked at again at once. A due URL waiting for a busy host is started
@@ -330,9 +367,8 @@ int Crawler::Impl::PollTimeoutMs() {
   for (const auto& [host, state] : hosts_) {
     if (!scheduler_.HostDead(host)) consider(scheduler_.NextStartMs(host));
     if (state.robots == HostState::Robots::kRetryLater) consider(state.robots_retry_at_ms);
+    consider(state.due_ms);
   }
-  Result<std::optional<int64_t>> next = state_->EarliestPendingTime(fetches_started_at_ms_);
-  if (next.ok() && next.value()) consider(*next.value());
   int timeout = static_cast<int>(std::clamp<int64_t>(wake - now, 1, 1000));
   if (pool_->Pending() > 0) timeout = std::min(timeout, kExtractionPollMs);
   return timeout;

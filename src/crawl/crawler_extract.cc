@@ -51,7 +51,7 @@ void Crawler::Impl::QueueExtraction(InFlight flight, FetchResponse& response) {
   task.unchanged_sha256 = is_page ? flight.entry.content_sha256 : "";
   task.wants_record = is_page;
   extract_waiting_.push_back(std::move(task));
-  in_flight_ids_.insert(flight.entry.id);
+  in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   const DoneInfo info{response.status, response.etag, response.last_modified, "", clock_.UnixMs()};
   extracting_.emplace(response.id, Extraction{std::move(flight), info});
 }
@@ -128,6 +128,7 @@ Status Crawler::Impl::SettleExtraction(const Extraction& extraction,
       break;
   }
   const std::vector<NewUrl> outlinks = Outlinks(extraction.flight, outcome.links);
+  Due(outlinks);
   if (extraction.flight.entry.kind != "page") {
     return state_->MarkHubDone(id, extraction.info, outlinks).status();
   }

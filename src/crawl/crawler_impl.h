@@ -42,6 +42,9 @@ struct HostState {
   int robots_failures = 0;
   int64_t robots_retry_at_ms = 0;
   std::string scheme = "http";
+  // No pending URL of this host is due before this (StateStore::HostDueTime);
+  // 0: ask the store. Lowered whenever the engine adds or reschedules one (Due).
+  int64_t due_ms = 0;
 };
 
 struct InFlight {
@@ -92,7 +95,11 @@ class Crawler::Impl {
   bool OnlySuspects(const std::vector<UrlEntry>& entries) const;
   void StartRobots(const UrlEntry& entry);
   void Fetch(InFlight flight, const std::string& if_none_match, const std::string& if_modified);
-  std::set<std::string> BusyHosts();
+  bool Startable(const std::string& host, const HostState& state, int64_t now);
+  Result<std::vector<UrlEntry>> DueUrls(bool* complete);
+  // A pending URL of `host` is due at `at_ms` (added: 0, rescheduled: its time).
+  void Due(const std::string& host, int64_t at_ms);
+  void Due(const std::vector<NewUrl>& urls);
   // Fetches and extractions that may end in a record.
   int64_t PagesInFlight() const;
   // Transfers plus pages fetched and not committed: at most options_.concurrency.
@@ -146,8 +153,8 @@ class Crawler::Impl {
 
   std::map<std::string, HostState> hosts_;  // In-scope hosts (host:port).
   std::unordered_map<uint64_t, InFlight> in_flight_;
-  // Pending URLs being fetched or extracted: not to be started again.
-  std::set<int64_t> in_flight_ids_;
+  // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
+  std::map<int64_t, std::string> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
   std::unordered_map<std::string, int64_t> queued_per_host_;  // Outlinks offered this run.
   std::deque<QueuedSitemap> sitemap_queue_;  // Waiting for a politeness slot of their host.
@@ -167,7 +174,7 @@ class Crawler::Impl {
   // A page with an earlier crash now extracted alone (DispatchExtractions); 0 if none.
   int64_t alone_id_ = 0;
   // Pending URLs with earlier crashes, held back until nothing else is ready (Defer).
-  std::set<int64_t> deferred_;
+  std::map<int64_t, std::string> deferred_;  // By id, with the host.
   // Last, so its workers stop before the members above go away.
   std::unique_ptr<ExtractPool> pool_;
 };

@@ -134,8 +134,9 @@ Status Crawler::Impl::HandleFailure(InFlight& flight, const FetchResponse& respo
                                  : "http_" + std::to_string(response.status);
   const int attempts = flight.entry.attempts + 1;
   if (response.retryable && attempts <= scheduler_.options().max_retries) {
-    return state_->ScheduleRetry(flight.entry.id, attempts,
-                                 clock_.NowMs() + scheduler_.RetryDelayMs(attempts), reason);
+    const int64_t at = clock_.NowMs() + scheduler_.RetryDelayMs(attempts);
+    Due(flight.entry.host, at);
+    return state_->ScheduleRetry(flight.entry.id, attempts, at, reason);
   }
   Log("failed", flight.current_url, reason);
   return state_->MarkFailed(flight.entry.id, reason, response.status);
@@ -153,7 +154,9 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
       std::min(wait ? *wait : scheduler_.RetryDelayMs(postponed) / 1000.0,
                scheduler_.options().max_pause_s);
   scheduler_.Pause(flight.entry.host, seconds);
-  return state_->Postpone(flight.entry.id, clock_.NowMs() + static_cast<int64_t>(seconds * 1000));
+  const int64_t at = clock_.NowMs() + static_cast<int64_t>(seconds * 1000);
+  Due(flight.entry.host, at);
+  return state_->Postpone(flight.entry.id, at);
 }
 
 // Each hop is checked again: http(s) only, in scope, allowed by robots.txt;
@@ -173,6 +176,7 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
     // Its robots.txt is not known yet: the target joins the frontier instead.
     std::vector<NewUrl> moved = {
         NewUrl{*next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}};
+    Due(moved);
     Status status = state_->AddUrls(moved).status();
     if (!status.ok()) return status;
     return state_->MarkSkipped(flight.entry.id, "redirected");
@@ -198,7 +202,7 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   }
   flight.current_url = *next;
   ++flight.hops;
-  in_flight_ids_.insert(flight.entry.id);
+  in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   --summary_.fetched;  // One fetch per URL recorded, however many hops.
   Fetch(std::move(flight), "", "");
   return Status::Ok();

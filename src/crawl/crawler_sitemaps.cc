@@ -71,7 +71,9 @@ Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& respo
     if (url) links.push_back(*url);
   }
   // The flight's entry has depth 0 and id 0: the URLs get depth 1 and no parent.
-  return state_->AddUrls(Outlinks(flight, links)).status();
+  const std::vector<NewUrl> urls = Outlinks(flight, links);
+  Due(urls);
+  return state_->AddUrls(urls).status();
 }
 
 }  // namespace medscrape

@@ -13,11 +13,14 @@
 namespace medscrape {
 namespace {
 
-// Version 1. Beyond the contract's indexes: urls_host also holds state and reason, so
+// Version 2. Beyond the contract's indexes: urls_host also holds state and reason, so
 // CountStates reads one covering index in GROUP BY order (0.1 s instead of 4 s at a million
-// URLs); urls_frontier lets NextPending walk the pending URLs in (depth, id) order and filter
-// on not_before_ms and host without a sort or a table lookup per skipped row; and
-// urls_processing lets crash recovery find its rows without reading the whole table.
+// URLs); urls_host_frontier lets NextPending seek to one host's pending URLs and walk them in
+// (depth, id) order, filtering on not_before_ms in the index, so picking the next URL of a host
+// costs the same at 10 or 10^6 pending URLs (version 1 walked every pending URL in one global
+// order and skipped those of busy hosts: the cost of a pick grew with the frontier);
+// urls_host_due finds a host's next due time; urls_processing lets crash recovery find its
+// rows without reading the whole table.
 constexpr char kSchemaSql[] = R"sql(
 CREATE TABLE urls(
   id INTEGER PRIMARY KEY,
@@ -39,10 +42,16 @@ CREATE TABLE urls(
   kind TEXT NOT NULL CHECK (kind IN ('page', 'hub')));
 CREATE INDEX urls_state_time ON urls(state, not_before_ms);
 CREATE INDEX urls_host ON urls(host, state, reason);
-CREATE INDEX urls_frontier ON urls(depth, id, not_before_ms, host) WHERE state = 'pending';
 CREATE INDEX urls_processing ON urls(processing) WHERE processing = 1;
 CREATE TABLE job(key TEXT PRIMARY KEY, value TEXT);
-PRAGMA user_version = 1;
+)sql";
+
+// Per-host frontier indexes (version 2); a version 1 job gets them in place of urls_frontier.
+constexpr char kFrontierSql[] = R"sql(
+DROP INDEX IF EXISTS urls_frontier;
+CREATE INDEX urls_host_frontier ON urls(host, depth, id, not_before_ms) WHERE state = 'pending';
+CREATE INDEX urls_host_due ON urls(host, not_before_ms) WHERE state = 'pending';
+PRAGMA user_version = 2;
 )sql";
 
 constexpr char kOutputOffsetKey[] = "output_offset";
@@ -138,11 +147,12 @@ Status StateStore::MigrateSchema() {
   if (!row.ok()) return row.status();
   const int64_t found = version.value().Int(0);
   if (found == kSchemaVersion) return Status::Ok();  // Nothing written: the rollback is a no-op.
-  if (found != 0) {
+  if (found != 0 && found != 1) {
     return Status::Error(path_ + ": job schema version " + std::to_string(found) +
                          " is not the supported version " + std::to_string(kSchemaVersion));
   }
-  Status created = db_->Exec(kSchemaSql);
+  Status created = found == 0 ? db_->Exec(kSchemaSql) : Status::Ok();
+  if (created.ok()) created = db_->Exec(kFrontierSql);
   if (!created.ok()) return created;
   return txn.value().Commit();
 }

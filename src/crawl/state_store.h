@@ -14,8 +14,9 @@
 //        content_sha256, fetched_at_ms, processing (1 while the page is parsed), crashes,
 //        kind ('page' or 'hub'))
 //   job(key TEXT PRIMARY KEY, value TEXT): job settings and "output_offset".
-// Indexes: urls(state, not_before_ms), urls(host, state, reason), and two partial ones for
-// the frontier order and crash recovery (state_store.cc says why).
+// Indexes: urls(state, not_before_ms), urls(host, state, reason), and partial ones for each
+// host's frontier order and next due time and for crash recovery (state_store.cc says why).
+// Version 1 jobs are upgraded in place.
 // Memory stays flat however large the frontier is: everything lives in the file, the page
 // cache is capped at kCacheKiB, and no call loads more than `limit` rows or one row per
 // (host, state, reason) group.
@@ -83,7 +84,7 @@ struct DoneInfo {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   static constexpr int kBusyTimeoutMs = 5000;
   static constexpr int kCacheKiB = 8192;  // SQLite page cache per store.
   static constexpr int kMaxCrashes = 2;   // A URL that crashed the process this often fails.
@@ -104,16 +105,20 @@ class StateStore {
   // "page" or "hub".
   Result<int> AddUrls(const std::vector<NewUrl>& urls);
 
-  // Pending URLs with not_before_ms <= now_ms whose host is not in `busy_hosts`, lowest
-  // depth then id first, at most `limit`. They stay pending until marked, so the caller
-  // must not dispatch an id twice (passing the hosts it has in flight as busy does that).
-  // Cost: an index walk that skips the ineligible pending URLs (busy host, not yet due) met
-  // before `limit` eligible ones, about 0.4 us each; a million skipped rows take 0.4 s.
-  Result<std::vector<UrlEntry>> NextPending(int64_t now_ms, size_t limit,
-                                            const std::set<std::string>& busy_hosts);
+  // Pending URLs of `host` with not_before_ms <= now_ms, lowest depth then id first, at most
+  // `limit`. They stay pending until marked, so the caller must not dispatch an id twice.
+  // Cost: an index seek to the host, then a walk in (depth, id) order that skips only that
+  // host's URLs not yet due: independent of how many URLs other hosts, or this host's due
+  // URLs beyond `limit`, have pending.
+  Result<std::vector<UrlEntry>> NextPending(const std::string& host, int64_t now_ms, size_t limit);
   // The earliest not_before_ms after `after_ms` among pending URLs (to sleep until
   // then); nullopt if none. The default looks at every pending URL (is any left?).
   Result<std::optional<int64_t>> EarliestPendingTime(int64_t after_ms = INT64_MIN);
+  // The earliest not_before_ms among `host`'s pending URLs (an index seek); nullopt if none.
+  Result<std::optional<int64_t>> HostDueTime(const std::string& host);
+  // Pending URLs of hosts outside `hosts` become skipped:out_of_scope (a job run again with
+  // other seeds). Returns how many.
+  Result<int> SkipPendingOutside(const std::set<std::string>& hosts);
 
   // The crash marker around parse+extract, committed immediately.
   Status SetProcessing(int64_t id, bool processing);
@@ -141,10 +146,10 @@ class StateStore {
   // End of the last committed record in the output file; 0 before the first.
   Result<int64_t> OutputOffset();
 
-  // Recrawl: done URLs (pages and hubs) fetched before `older_than_ms` go back to pending
+  // Recrawl: done URLs (pages and hubs) of `hosts` fetched before `older_than_ms` go back to pending
   // with a fresh retry budget; etag, last_modified and content_sha256 stay for conditional
   // requests and change detection. Returns how many.
-  Result<int> RequeueStale(int64_t older_than_ms);
+  Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts);
 
   // Fails, naming the id, when there is no such URL.
   Result<UrlEntry> Get(int64_t id);

@@ -33,8 +33,8 @@ UrlEntry ReadEntry(const Query& row) {
   return entry;
 }
 
-// A JSON array of strings for json_each(): the busy hosts travel as one bound parameter,
-// so NextPending stays one cached statement whatever their number.
+// A JSON array of strings for json_each(): a set of hosts travels as one bound parameter,
+// so the statement stays one cached statement whatever their number.
 std::string JsonArray(const std::set<std::string>& items) {
   std::string json = "[";
   for (const std::string& item : items) {
@@ -96,21 +96,17 @@ Result<int> StateStore::InsertUrls(const std::vector<NewUrl>& urls) {
   return added;
 }
 
-// Left alone, the planner (without ANALYZE statistics) picks urls_state_time and sorts every
-// eligible row: 0.4 s at a million pending. urls_frontier is in ORDER BY order and holds
-// not_before_ms and host, so the walk skips ineligible rows in the index and stops at LIMIT.
-Result<std::vector<UrlEntry>> StateStore::NextPending(int64_t now_ms, size_t limit,
-                                                      const std::set<std::string>& busy_hosts) {
+Result<std::vector<UrlEntry>> StateStore::NextPending(const std::string& host, int64_t now_ms,
+                                                      size_t limit) {
   std::vector<UrlEntry> entries;
   if (limit == 0) return entries;
   Result<Query> select = db_->Prepare(std::string(kSelectEntry) +
-                                      " INDEXED BY urls_frontier"
-                                      " WHERE state = 'pending' AND not_before_ms <= ?1"
-                                      " AND host NOT IN (SELECT value FROM json_each(?2))"
+                                      " INDEXED BY urls_host_frontier"
+                                      " WHERE state = 'pending' AND host = ?1 AND not_before_ms <= ?2"
                                       " ORDER BY depth, id LIMIT ?3");
   if (!select.ok()) return select.status();
   Query& query = select.value();
-  query.Bind(1, now_ms).Bind(2, JsonArray(busy_hosts));
+  query.Bind(1, host).Bind(2, now_ms);
   query.Bind(3, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
   for (;;) {
     Result<bool> row = query.Step();
@@ -131,12 +127,34 @@ Result<std::optional<int64_t>> StateStore::EarliestPendingTime(int64_t after_ms)
   return std::optional<int64_t>(select.value().Int(0));
 }
 
-Result<int> StateStore::RequeueStale(int64_t older_than_ms) {
+Result<std::optional<int64_t>> StateStore::HostDueTime(const std::string& host) {
+  Result<Query> select = db_->Prepare(
+      "SELECT not_before_ms FROM urls INDEXED BY urls_host_due"
+      " WHERE state = 'pending' AND host = ?1 ORDER BY not_before_ms LIMIT 1");
+  if (!select.ok()) return select.status();
+  Result<bool> row = select.value().Bind(1, host).Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<int64_t>();
+  return std::optional<int64_t>(select.value().Int(0));
+}
+
+Result<int> StateStore::SkipPendingOutside(const std::set<std::string>& hosts) {
+  Result<Query> skip = db_->Prepare(
+      "UPDATE urls SET state = 'skipped', reason = 'out_of_scope', processing = 0"
+      " WHERE state = 'pending' AND host NOT IN (SELECT value FROM json_each(?1))");
+  if (!skip.ok()) return skip.status();
+  Status run = skip.value().Bind(1, JsonArray(hosts)).Run();
+  if (!run.ok()) return run;
+  return static_cast<int>(db_->Changes());
+}
+
+Result<int> StateStore::RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) {
   Result<Query> requeue = db_->Prepare(
       "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
-      " WHERE state = 'done' AND fetched_at_ms < ?1");
+      " WHERE state = 'done' AND fetched_at_ms < ?1"
+      " AND host IN (SELECT value FROM json_each(?2))");
   if (!requeue.ok()) return requeue.status();
-  Status run = requeue.value().Bind(1, older_than_ms).Run();
+  Status run = requeue.value().Bind(1, older_than_ms).Bind(2, JsonArray(hosts)).Run();
   if (!run.ok()) return run;
   return static_cast<int>(db_->Changes());
 }
