@@ -308,6 +308,53 @@ TEST_CASE("A page that crashes the process twice ends failed:crashed", "[state]"
   CHECK(Ids(store->NextPending("a.example", 0, 10)) == std::vector<int64_t>{2});
 }
 
+TEST_CASE("A job of schema version 1 is upgraded in place", "[state]") {
+  TempDir dir;
+  const std::string path = dir.File("job.db");
+  {
+    // The version 1 schema as the first crawl releases wrote it, with one pending URL.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* v1 = R"sql(
+      CREATE TABLE urls(id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL, host TEXT NOT NULL,
+        depth INT NOT NULL DEFAULT 0, parent_id INT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+        reason TEXT, attempts INT NOT NULL DEFAULT 0, not_before_ms INT NOT NULL DEFAULT 0,
+        last_status INT, etag TEXT, last_modified TEXT, content_sha256 TEXT, fetched_at_ms INT,
+        processing INT NOT NULL DEFAULT 0, crashes INT NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL CHECK (kind IN ('page', 'hub')));
+      CREATE INDEX urls_state_time ON urls(state, not_before_ms);
+      CREATE INDEX urls_host ON urls(host, state, reason);
+      CREATE INDEX urls_frontier ON urls(depth, id, not_before_ms, host) WHERE state = 'pending';
+      CREATE INDEX urls_processing ON urls(processing) WHERE processing = 1;
+      CREATE TABLE job(key TEXT PRIMARY KEY, value TEXT);
+      INSERT INTO urls(url, host, kind) VALUES('https://a.example/q/1', 'a.example', 'page');
+      INSERT INTO job VALUES('output_offset', '42');
+      PRAGMA user_version = 1;)sql";
+    REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto store = OpenStore(path);
+    CHECK(Ids(store->NextPending("a.example", 0, 10)) == std::vector<int64_t>{1});
+    CHECK(store->OutputOffset().value() == 42);
+  }
+  CHECK(QueryText(path, "PRAGMA user_version") == "2");
+  CHECK(QueryText(path, "SELECT count(*) FROM sqlite_master WHERE name = 'urls_frontier'") == "0");
+  CHECK(QueryText(path, "SELECT count(*) FROM sqlite_master WHERE name = 'urls_host_frontier'") ==
+        "1");
+  // A version this build does not know is refused, not rewritten.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 9", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Result<std::unique_ptr<StateStore>> newer = StateStore::Open(path, false);
+  REQUIRE_FALSE(newer.ok());
+  CHECK_THAT(newer.status().message(), Catch::Contains("schema version 9"));
+}
+
 TEST_CASE("A second run of a locked job fails fast", "[state]") {
   TempDir dir;
   const std::string path = dir.File("job.db");

@@ -141,11 +141,14 @@ Status StateStore::Configure() {
 Status StateStore::MigrateSchema() {
   Result<Transaction> txn = Transaction::Begin(db_.get());
   if (!txn.ok()) return txn.status();
-  Result<Query> version = db_->Prepare("PRAGMA user_version");
-  if (!version.ok()) return version.status();
-  Result<bool> row = version.value().Step();
-  if (!row.ok()) return row.status();
-  const int64_t found = version.value().Int(0);
+  int64_t found = 0;
+  {  // The statement is reset before any DDL runs (an active one would lock the schema).
+    Result<Query> version = db_->Prepare("PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    Result<bool> row = version.value().Step();
+    if (!row.ok()) return row.status();
+    found = version.value().Int(0);
+  }
   if (found == kSchemaVersion) return Status::Ok();  // Nothing written: the rollback is a no-op.
   if (found != 0 && found != 1) {
     return Status::Error(path_ + ": job schema version " + std::to_string(found) +
