@@ -15,8 +15,6 @@ real crawl's records against the JSON Schema (tests/schema_test.py).
 
 import atexit
 import errno
-import http.client
-import http.server
 import json
 import os
 import pty
@@ -29,13 +27,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
-from testlib import TestFailure, check, eq, parse_records  # noqa: E402
+from testlib import ForwardProxy, TestFailure, check, eq, parse_records  # noqa: E402
 
 runner = testlib.Runner("medscrape crawl end-to-end tests")
 case = runner.case
@@ -465,81 +462,6 @@ def _(binary, tmp):
 
 
 # ---------------------------------------------------------------- 3. proxy
-
-HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "proxy-authorization", "te", "trailers",
-              "transfer-encoding", "upgrade"}
-
-
-class ForwardProxy:
-    """A forwarding HTTP/1.1 proxy on 127.0.0.1 (absolute-form GET only), logging every target."""
-
-    def __init__(self):
-        self.targets = []
-        self.connections = 0
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body are two writes
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                with proxy.lock:
-                    proxy.targets.append(self.path)
-                parts = urllib.parse.urlsplit(self.path)
-                if parts.scheme != "http" or not parts.hostname:
-                    self.send_error(400, "absolute-form http:// target expected")
-                    return
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                origin = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=20)
-                try:
-                    origin.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-                                   headers=headers)
-                    response = origin.getresponse()
-                    body = response.read()
-                    self.send_response(response.status, response.reason)
-                    for name, value in response.getheaders():
-                        if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
-                            self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError as e:
-                    self.send_error(502, f"origin: {e}")
-                finally:
-                    origin.close()
-
-            def do_CONNECT(self):
-                with proxy.lock:
-                    proxy.targets.append("CONNECT " + self.path)
-                self.send_error(405, "no tunnels here")
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def process_request(self, request, client_address):
-                with proxy.lock:
-                    proxy.connections += 1
-                super().process_request(request, client_address)
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 def check_proxied(job, proxy, binary, how):
     records, direct_paths = reference(binary)

@@ -16,13 +16,10 @@ test can reach the outside network. Without a working `unshare` the driver FAILS
 Standard library only. Ends with the line "N passed, M failed"; exit 1 on any failure.
 """
 
-import fcntl
 import json
 import os
-import shutil
 import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,7 +30,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
 from testlib import check, eq  # noqa: E402
 
-INSIDE_MARK = "MEDSCRAPE_DNS_NAMESPACE"
 PYTHON = "/usr/bin/python3"
 HERE = Path(__file__).resolve().parent
 RESOLV_CONF = "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
@@ -41,40 +37,6 @@ DNS_LOG = None  # Set up inside the namespace: the DNS server's query log.
 
 runner = testlib.Runner("medscrape DNS tests (N6), in a private network namespace")
 case = runner.case
-
-
-def fail_setup(message):
-    print(f"FAIL namespace setup: {message}")
-    print("0 passed, 1 failed")
-    return 1
-
-
-def enter_namespace():
-    """Runs this script again inside a new user+mount+network namespace."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return fail_setup("the `unshare` command (util-linux) is not installed; these tests need "
-                          "a private user+mount+network namespace (unshare -rmn)")
-    probe = subprocess.run([unshare, "-rmn", "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return fail_setup("`unshare -rmn true` failed (exit %d): %s -- user namespaces may be "
-                          "disabled (sysctl kernel.unprivileged_userns_clone, "
-                          "user.max_user_namespaces) or blocked by a seccomp/AppArmor profile"
-                          % (probe.returncode, probe.stderr.strip()))
-    env = dict(os.environ, **{INSIDE_MARK: "1"})
-    return subprocess.run([unshare, "-rmn", PYTHON, str(Path(__file__).resolve()), *sys.argv[1:]],
-                          env=env).returncode
-
-
-def bring_up_loopback():
-    if shutil.which("ip"):
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-        return
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH14x", b"lo", 0)
-        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, siocgifflags, request))[1]
-        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))
 
 
 def bind_over(target, content, work):
@@ -110,7 +72,7 @@ def start_dns_server(work):
 
 def set_up(work):
     """The namespace's network and name service; returns the running DNS server."""
-    bring_up_loopback()
+    testlib.bring_up_loopback()
     bind_over("/etc/resolv.conf", RESOLV_CONF, work)
     bind_over("/etc/nsswitch.conf", nsswitch_with_dns(), work)
     for nscd in ("/run/nscd", "/var/run/nscd"):  # glibc would ask the host's nscd instead
@@ -196,13 +158,13 @@ def crawl_end_to_end(binary, tmp):
 
 def main():
     global DNS_LOG
-    if os.environ.get(INSIDE_MARK) != "1":
-        return enter_namespace()
+    if not testlib.inside_namespace():
+        return testlib.enter_namespace(__file__)
     with tempfile.TemporaryDirectory(prefix="medscrape-dns-") as work:
         try:
             server, DNS_LOG = set_up(Path(work))
         except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
-            return fail_setup(str(error))
+            return testlib.fail_setup(str(error))
         try:
             return runner.main()
         finally:

@@ -21,7 +21,9 @@ written to stdout; diagnostics go to stderr.
 Options
 -------
 --root DIR           files to serve (required).
---host ADDR          listen address; must be a loopback address (default 127.0.0.1).
+--host ADDR          listen address; must be a loopback address (default 127.0.0.1), or any
+                     address inside a private network namespace (MEDSCRAPE_TEST_NAMESPACE=1,
+                     set by testlib.enter_namespace).
 --port N             listen port (default 0 = ephemeral).
 --log FILE           one JSON object per request, written (file truncated at start) and flushed as
                      soon as the request head and body are read, before any response, so stalled
@@ -1336,7 +1338,8 @@ def parse_args(argv):
     ap.add_argument("--verbose", action="store_true")
     cfg = ap.parse_args(argv)
     try:
-        if not ipaddress.ip_address(cfg.host).is_loopback:
+        in_namespace = os.environ.get("MEDSCRAPE_TEST_NAMESPACE") == "1"
+        if not ipaddress.ip_address(cfg.host).is_loopback and not in_namespace:
             ap.error("--host must be a loopback address")
     except ValueError:
         ap.error("--host must be an IP address")

@@ -1,4 +1,6 @@
-"""Shared helpers for the Python end-to-end drivers (cli_test.py, hostile_test.py).
+"""Shared helpers for the Python end-to-end drivers (cli_test.py, hostile_test.py, crawl and
+namespace tests): running medscrape, checking records, private network namespaces
+(enter_namespace) and a logging forward proxy (ForwardProxy).
 
 Standard library only. Each driver does:
 
@@ -15,19 +17,26 @@ would start after MEDSCRAPE_TEST_BUDGET_S seconds (default 540, under ctest's
 always printed even when the binary hangs.
 """
 
+import fcntl
 import hashlib
+import http.client
+import http.server
 import json
 import os
 import re
 import resource
 import shlex
+import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 from pathlib import Path
 
 SUMMARY_RE = re.compile(r"^medscrape: (\d+) inputs, (\d+) records, (\d+) failed, (\d+) with warnings")
@@ -169,7 +178,7 @@ def trim_own_heap():
 
 
 def run(argv, stdin_bytes=None, stdin_path=None, timeout=60, limits=None, cwd=None,
-        stdout_file=None):
+        stdout_file=None, env=None):
     """Runs argv; returns a Result. stdin_bytes, or the file stdin_path, is fed through a real pipe.
 
     Note: wait4's ru_maxrss of a forked child counts the RSS the parent had at fork
@@ -193,7 +202,7 @@ def run(argv, stdin_bytes=None, stdin_path=None, timeout=60, limits=None, cwd=No
             proc = subprocess.Popen([str(a) for a in argv], stdin=stdin,
                                     stdout=stdout_file if stdout_file is not None else out,
                                     stderr=err, cwd=cwd, preexec_fn=limits,
-                                    start_new_session=True)
+                                    start_new_session=True, env=env)
         except OSError as e:
             raise TestFailure(f"cannot start {argv[0]}: {e}")
         feeder = None
@@ -414,3 +423,124 @@ class Runner:
             sys.stdout.flush()
         print(f"{passed} passed, {failed} failed")
         return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- private network namespaces
+
+NAMESPACE_MARK = "MEDSCRAPE_TEST_NAMESPACE"
+
+
+def fail_setup(message):
+    print(f"FAIL namespace setup: {message}")
+    print("0 passed, 1 failed")
+    return 1
+
+
+def inside_namespace():
+    return os.environ.get(NAMESPACE_MARK) == "1"
+
+
+def enter_namespace(script):
+    """Runs `script` (with this process's arguments) again inside a new user+mount+network
+    namespace (unshare -rmn), where it is root of its own network with nothing outside."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return fail_setup("the `unshare` command (util-linux) is not installed; these tests need "
+                          "a private user+mount+network namespace (unshare -rmn)")
+    probe = subprocess.run([unshare, "-rmn", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return fail_setup("`unshare -rmn true` failed (exit %d): %s -- user namespaces may be "
+                          "disabled (sysctl kernel.unprivileged_userns_clone, "
+                          "user.max_user_namespaces) or blocked by a seccomp/AppArmor profile"
+                          % (probe.returncode, probe.stderr.strip()))
+    env = dict(os.environ, **{NAMESPACE_MARK: "1"})
+    return subprocess.run([unshare, "-rmn", "/usr/bin/python3", str(Path(script).resolve()),
+                           *sys.argv[1:]], env=env).returncode
+
+
+def bring_up_loopback():
+    if shutil.which("ip"):
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        return
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, siocgifflags, request))[1]
+        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))
+
+
+# ---------------------------------------------------------------- a logging proxy
+
+HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade"}
+
+
+class ForwardProxy:
+    """A forwarding HTTP/1.1 proxy on `host` (absolute-form GET only), logging every target."""
+
+    def __init__(self, host="127.0.0.1"):
+        self.targets = []
+        self.connections = 0
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                with proxy.lock:
+                    proxy.targets.append(self.path)
+                parts = urllib.parse.urlsplit(self.path)
+                if parts.scheme != "http" or not parts.hostname:
+                    self.send_error(400, "absolute-form http:// target expected")
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                origin = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=20)
+                try:
+                    origin.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                                   headers=headers)
+                    response = origin.getresponse()
+                    body = response.read()
+                    self.send_response(response.status, response.reason)
+                    for name, value in response.getheaders():
+                        if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError as e:
+                    self.send_error(502, f"origin: {e}")
+                finally:
+                    origin.close()
+
+            def do_CONNECT(self):
+                with proxy.lock:
+                    proxy.targets.append("CONNECT " + self.path)
+                self.send_error(405, "no tunnels here")
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def process_request(self, request, client_address):
+                with proxy.lock:
+                    proxy.connections += 1
+                super().process_request(request, client_address)
+
+        self.server = Server((host, 0), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -60,7 +60,8 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
     }
   }
   // The host cannot be reached at all: no address (RELIABILITY.md N6), an address
-  // the policy refuses, nothing listening, a certificate that does not verify.
+  // or name the policy refuses, a host libcurl cannot parse, nothing listening, a
+  // certificate that does not verify.
   // Neither robots.txt nor any page of it can be fetched, so this is the failure
   // of the URL that asked for robots.txt (permanent ones fail it at once,
   // dns_timeout and connect are retried with backoff), not an unavailable
@@ -69,7 +70,7 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
   // resets) is RFC 9309's "unavailable" below.
   const FetchError error = response.error;
   const bool no_address = error == FetchError::kDns || error == FetchError::kDnsTimeout ||
-                          error == FetchError::kConnect ||
+                          error == FetchError::kConnect || error == FetchError::kBadUrl ||
                           error == FetchError::kBlockedAddress || error == FetchError::kTls;
   if (no_address && flight.hops == 0 && flight.robots_for) {
     host.robots = HostState::Robots::kUnknown;

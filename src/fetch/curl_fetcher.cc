@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "fetch/address_policy.h"
 #include "fetch/curl_transfer.h"
 #include "fetch/fetcher.h"
 #include "fetch/host_lookup.h"
@@ -149,8 +150,18 @@ void CurlFetcher::Start(FetchRequest request) {
     return;
   }
   Resolving resolving;
-  if (resolver_ != nullptr && transfer->HostAndPort(&resolving.host, &resolving.port) &&
-      !IsIpLiteral(resolving.host)) {
+  if (!transfer->HostAndPort(&resolving.host, &resolving.port)) {
+    ready_.push_back(transfer->Fail(FetchError::kBadUrl, "bad URL: no host"));
+    return;
+  }
+  // Judged before any lookup or connection, so it holds when a proxy resolves names.
+  if (const std::string refused = RefusedHost(resolving.host, options_.allow_private);
+      !refused.empty()) {
+    ready_.push_back(
+        transfer->Fail(FetchError::kBlockedAddress, "refused host " + resolving.host + ": " + refused));
+    return;
+  }
+  if (resolver_ != nullptr && !IsIpLiteral(resolving.host)) {
     const uint64_t ticket = next_ticket_++;
     resolver_->Resolve(ticket, resolving.host);
     resolving.transfer = std::move(transfer);

@@ -110,10 +110,11 @@ Status CurlTransfer::ParseUrl() {
 
 bool CurlTransfer::HostAndPort(std::string* host, long* port) const {
   char* text = nullptr;
+  if (curl_url_get(url_.get(), CURLUPART_HOST, &text, 0) != CURLUE_OK) return false;
   // Punycode: libcurl converts an IDN before it looks in its DNS cache, so the
-  // pinned entry must carry the converted name to be found.
-  if (curl_url_get(url_.get(), CURLUPART_HOST, &text, CURLU_PUNYCODE) != CURLUE_OK) return false;
-  *host = text;  // A trailing dot stays: libcurl 7.88 keeps it in its DNS cache key.
+  // pinned entry must carry the converted name to be found. (libcurl 7.88's
+  // CURLU_PUNYCODE fails on every non-ASCII host, so the conversion is ours.)
+  *host = AsciiHost(text);  // A trailing dot stays: libcurl 7.88 keeps it in its DNS cache key.
   curl_free(text);
   if (curl_url_get(url_.get(), CURLUPART_PORT, &text, CURLU_DEFAULT_PORT) != CURLUE_OK) {
     return false;
