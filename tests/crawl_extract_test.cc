@@ -79,10 +79,22 @@ TEST_CASE("extract task: binary and blank bodies are refused with a reason", "[e
   const ExtractOutcome png = RunExtractTask(
       PageTask(1, std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16)), BuiltinRegistry());
   CHECK(png.kind == ExtractOutcome::Kind::kRefused);
-  CHECK(png.refused == "binary");
+  CHECK(png.reason == "binary");
   const ExtractOutcome blank = RunExtractTask(PageTask(2, " \n\t "), BuiltinRegistry());
   CHECK(blank.kind == ExtractOutcome::Kind::kRefused);
-  CHECK(blank.refused == "empty");
+  CHECK(blank.reason == "empty");
+}
+
+TEST_CASE("extract task: a page whose tree passes its budget fails too_large", "[extract-pool]") {
+  std::string body = "<html><body>";
+  for (int i = 0; i < 100000; ++i) body += "a<!---->";
+  ExtractTask task = PageTask(1, body);
+  task.request.limits.max_nodes = 10'000'000;
+  task.request.limits.max_tree_bytes = 1 << 20;
+  const ExtractOutcome outcome = RunExtractTask(task, BuiltinRegistry());
+  CHECK(outcome.kind == ExtractOutcome::Kind::kFailed);
+  CHECK(outcome.reason == "too_large");
+  CHECK(outcome.line.empty());
 }
 
 // Takes outcomes until `count` have come back or 10 s pass.

@@ -96,12 +96,93 @@ TEST_CASE("quoted attribute values may hold '>' and '<'", "[html][guard]") {
   CHECK(Selector("p").Select(doc.root()).empty());
 }
 
-TEST_CASE("the element cap cuts after max_elements start tags", "[html][guard]") {
+TEST_CASE("the node budget cuts after max_nodes start tags", "[html][guard]") {
   ParseLimits limits;
-  limits.max_elements = 100;
+  limits.max_nodes = 100;
   const Document doc = Document::Parse(Repeat("<br>", 150), limits);
-  CHECK(HasWarning(doc, "html over 100 elements: cut"));
+  CHECK(HasWarning(doc, "html over 100 nodes: cut"));
   CHECK(Selector("br").Select(doc.root()).size() == 100);
+}
+
+TEST_CASE("the node budget counts text runs and comments too", "[html][guard][hostile]") {
+  // 2,000 nodes without a single element: each "a" a text node, each comment a node.
+  ParseLimits limits;
+  limits.max_nodes = 101;
+  const Document doc = Document::Parse(Repeat("a<!---->", 1000), limits);
+  CHECK(HasWarning(doc, "html over 101 nodes: cut"));
+  CHECK(doc.truncated());
+  CHECK(doc.root().Text() == Repeat("a", 51));  // 51 text runs and 50 comments kept.
+}
+
+TEST_CASE("the node budget counts the formatting elements Gumbo re-creates",
+          "[html][guard][hostile]") {
+  // 40 <b>s closed by </p> stay on the list of active formatting elements; each
+  // <div>x</div> then re-creates all 40 inside the div: 41 elements per 12 bytes,
+  // without any nesting. (At 400 <b>s and 10 MiB, Gumbo took over 11 GB.)
+  std::string bomb = "<p>";
+  for (int i = 0; i < 40; ++i) bomb += "<b a" + std::to_string(i) + ">";
+  bomb += "</p>" + Repeat("<div>x</div>", 1000);
+  ParseLimits limits;
+  limits.max_nodes = 4000;
+  const Document doc = Document::Parse(bomb, limits);
+  CHECK(HasWarning(doc, "html over 4000 nodes: cut"));
+  const size_t elements = Selector("*").Select(doc.root()).size();
+  CHECK(elements <= 4000);
+  CHECK(elements > 3000);
+  CHECK(Selector("div").Select(doc.root()).size() < 100);
+}
+
+TEST_CASE("the attribute budget counts every attribute in the document", "[html][guard][hostile]") {
+  std::string tag = "<p";
+  for (int i = 0; i < 50; ++i) tag += " a" + std::to_string(i) + "=x";
+  tag += ">";
+  ParseLimits limits;
+  limits.max_document_attributes = 1000;
+  const Document doc = Document::Parse(Repeat(tag, 100), limits);
+  CHECK(HasWarning(doc, "html over 1000 attributes: cut"));
+  CHECK(Selector("p").Select(doc.root()).size() == 20);
+
+  // Re-created formatting elements copy their attributes.
+  std::string clones = "<p><b" + tag.substr(2) + "</p>" + Repeat("<div>x</div>", 100);
+  const Document cloned = Document::Parse(clones, limits);
+  CHECK(HasWarning(cloned, "html over 1000 attributes: cut"));
+  CHECK(Selector("b").Select(cloned.root()).size() == 20);
+}
+
+TEST_CASE("attributes merged onto html and body count as one tag's", "[html][guard][hostile]") {
+  // Each <html> or <body> start tag adds its attributes to the one html or body
+  // element, comparing each with those it has: quadratic (2,000 such tags of 400
+  // attributes took over 60 s).
+  for (const std::string name : {"html", "body"}) {
+    std::string page;
+    for (int t = 0; t < 10; ++t) {
+      page += "<" + name;
+      for (int i = 0; i < 3; ++i) page += " a" + std::to_string(t) + "_" + std::to_string(i);
+      page += ">";
+    }
+    ParseLimits limits;
+    limits.max_attributes = 10;
+    const Document doc = Document::Parse(page + "<p>after</p>", limits);
+    INFO(name);
+    CHECK(HasWarning(doc, "html has over 10 attributes on one tag: cut"));
+    CHECK(Selector("p").Select(doc.root()).empty());
+  }
+}
+
+TEST_CASE("a tree over max_tree_bytes fails the page instead of aborting", "[html][guard]") {
+  ParseLimits limits;
+  limits.max_nodes = 10'000'000;  // The budgets out of the way: only the backstop is left.
+  limits.max_document_attributes = 10'000'000;
+  limits.max_tree_bytes = 1 << 20;
+  const Document doc = Document::Parse(Repeat("a<!---->", 100000), limits);
+  CHECK_FALSE(doc.ok());
+  CHECK(doc.status().code() == StatusCode::kTooLarge);
+  CHECK(doc.status().message() == "html tree over 1 MiB: not parsed");
+  CHECK_FALSE(doc.root().valid());
+  // The arena is whole again: the next page on this thread parses.
+  const Document next = Document::Parse("<p>fine</p>", limits);
+  CHECK(next.ok());
+  CHECK(next.root().Text() == "fine");
 }
 
 TEST_CASE("tricks that defeat a start-minus-end count are cut", "[html][guard][hostile]") {

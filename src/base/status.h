@@ -10,25 +10,41 @@
 
 namespace medscrape {
 
-class Status {
+// What kind of failure a Status is, for callers that act on the kind: they
+// compare codes, never message text.
+enum class StatusCode {
+  kOk,
+  kError,        // Any failure without a kind of its own.
+  kNotHtml,      // The input is not a page at all (binary: image, archive...).
+  kEmpty,        // The input is empty or white space only.
+  kTooLarge,     // The page's tree would pass its memory budget.
+  kOutOfMemory,  // Memory ran out while handling one input.
+};
+
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   static Status Ok() { return Status(); }
-  static Status Error(std::string message) { return Status(std::move(message), true); }
+  static Status Error(std::string message) { return Error(StatusCode::kError, std::move(message)); }
+  static Status Error(StatusCode code, std::string message) {
+    assert(code != StatusCode::kOk);
+    return Status(code, std::move(message));
+  }
 
-  bool ok() const { return !failed_; }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
  private:
-  Status(std::string message, bool failed) : message_(std::move(message)), failed_(failed) {}
+  Status(StatusCode code, std::string message) : message_(std::move(message)), code_(code) {}
   std::string message_;
-  bool failed_ = false;
+  StatusCode code_ = StatusCode::kOk;
 };
 
 // Holds either a value or a failed Status. Accessing value() of a failed
 // Result is a programming error (asserted).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <new>
 #include <thread>
 
 #include "cli/inputs.h"
@@ -19,7 +20,7 @@ struct Outcome {
   bool has_warnings = false;
 };
 
-Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options) {
+Outcome Extract(const InputSpec& input, const ExtractOptions& options) {
   Outcome outcome;
   if (!input.error.empty()) {
     outcome.error = input.error;
@@ -52,6 +53,18 @@ Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options) {
   }
   outcome.line = SerializeLine(record);
   return outcome;
+}
+
+// Memory running out on one input (reading it, serializing its record) fails
+// that input only.
+Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options) {
+  try {
+    return Extract(input, options);
+  } catch (const std::bad_alloc&) {
+    Outcome outcome;
+    outcome.error = "out of memory";
+    return outcome;
+  }
 }
 
 // A path as it may be shown on one stderr line: control characters escaped.

@@ -123,7 +123,10 @@ Status Crawler::Impl::SettleExtraction(const Extraction& extraction,
       ++summary_.unchanged;
       return state_->MarkUnchanged(id, extraction.info);
     case ExtractOutcome::Kind::kRefused:
-      return state_->MarkSkipped(id, outcome.refused);
+      return state_->MarkSkipped(id, outcome.reason);
+    case ExtractOutcome::Kind::kFailed:
+      Log("failed", extraction.flight.current_url, outcome.reason);
+      return state_->MarkFailed(id, outcome.reason, extraction.info.status);
     case ExtractOutcome::Kind::kExtracted:
       break;
   }

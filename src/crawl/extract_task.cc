@@ -1,11 +1,15 @@
 #include "crawl/extract_task.h"
 
+#include <new>
+
 #include "extract/sha256.h"
 #include "output/jsonl_writer.h"
 
 namespace medscrape {
 
-ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry) {
+namespace {
+
+ExtractOutcome Run(const ExtractTask& task, const Registry& registry) {
   ExtractOutcome outcome;
   outcome.ticket = task.ticket;
   outcome.sha256 = Sha256Hex(task.body);
@@ -19,9 +23,19 @@ ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry)
   request.links = &outcome.links;
   Result<PageResult> page = ExtractPage(request, registry);
   if (!page.ok()) {
-    const bool binary = page.status().message().rfind("not HTML", 0) == 0;
-    outcome.kind = ExtractOutcome::Kind::kRefused;
-    outcome.refused = binary ? "binary" : "empty";
+    switch (page.status().code()) {
+      case StatusCode::kTooLarge:
+        outcome.kind = ExtractOutcome::Kind::kFailed;
+        outcome.reason = "too_large";
+        break;
+      case StatusCode::kOutOfMemory:
+        outcome.kind = ExtractOutcome::Kind::kFailed;
+        outcome.reason = "out_of_memory";
+        break;
+      default:
+        outcome.kind = ExtractOutcome::Kind::kRefused;
+        outcome.reason = page.status().code() == StatusCode::kNotHtml ? "binary" : "empty";
+    }
     return outcome;
   }
   outcome.kind = ExtractOutcome::Kind::kExtracted;
@@ -30,6 +44,21 @@ ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry)
     outcome.line = SerializeLine(outcome.record);
   }
   return outcome;
+}
+
+}  // namespace
+
+// Memory running out on this page (hashing, serializing) is this page's failure.
+ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry) {
+  try {
+    return Run(task, registry);
+  } catch (const std::bad_alloc&) {
+    ExtractOutcome outcome;
+    outcome.ticket = task.ticket;
+    outcome.kind = ExtractOutcome::Kind::kFailed;
+    outcome.reason = "out_of_memory";
+    return outcome;
+  }
 }
 
 }  // namespace medscrape

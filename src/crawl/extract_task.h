@@ -32,19 +32,21 @@ struct ExtractTask {
 struct ExtractOutcome {
   enum class Kind {
     kUnchanged,  // Same content hash as unchanged_sha256: no record.
-    kRefused,    // Not a page at all (binary, empty): `refused` says which.
+    kRefused,    // Not a page at all (binary, empty): `reason` says which.
+    kFailed,     // A page it could not handle: `reason` "too_large" or "out_of_memory".
     kExtracted,  // `links`, and for a page `record` and `line`.
   };
   uint64_t ticket = 0;
   Kind kind = Kind::kRefused;
   std::string sha256;              // SHA-256 of the whole body, lower-case hex.
-  std::string refused;             // kRefused: the skip reason, "binary" or "empty".
+  std::string reason;              // kRefused: the skip reason; kFailed: the failure reason.
   Json record;                     // kExtracted page: the record, for the engine's fill stats.
   std::string line;                // kExtracted page: SerializeLine(record), newline included.
   std::vector<std::string> links;  // kExtracted: the page's outlinks (ExtractPage's).
 };
 
-// Never fails: a page ExtractPage refuses is a kRefused outcome.
+// Never fails: a page ExtractPage refuses is a kRefused outcome, one it cannot
+// handle (its tree too large, memory gone) a kFailed one.
 ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry);
 
 }  // namespace medscrape

@@ -121,7 +121,8 @@ Result<Transaction> Transaction::Begin(SqliteDb* db) {
 
 Transaction::~Transaction() {
   // After some failures (SQLITE_FULL, SQLITE_IOERR) SQLite has already rolled back.
-  if (db_ != nullptr && db_->InTransaction()) db_->Exec("ROLLBACK");
+  // A ROLLBACK that fails leaves nothing to do: SQLite rolls back on close too.
+  if (db_ != nullptr && db_->InTransaction()) static_cast<void>(db_->Exec("ROLLBACK"));
 }
 
 Status Transaction::Commit() {

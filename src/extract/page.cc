@@ -1,5 +1,7 @@
 #include "extract/page.h"
 
+#include <new>
+
 #include "extract/links.h"
 #include "extract/sha256.h"
 #include "extract/table_extractor.h"
@@ -69,17 +71,16 @@ void AppendAll(std::vector<std::string>& to, const std::vector<std::string>& fro
   to.insert(to.end(), from.begin(), from.end());
 }
 
-}  // namespace
-
-Result<PageResult> ExtractPage(const PageRequest& request, const Registry& registry) {
+Result<PageResult> Extract(const PageRequest& request, const Registry& registry) {
   if (std::optional<std::string> kind = SniffBinary(request.raw)) {
-    return Status::Error("not HTML: " + *kind);
+    return Status::Error(StatusCode::kNotHtml, "not HTML: " + *kind);
   }
-  if (IsBlank(request.raw)) return Status::Error("empty input");
+  if (IsBlank(request.raw)) return Status::Error(StatusCode::kEmpty, "empty input");
   Result<DecodedText> decoded = DecodeToUtf8(request.raw, request.decode);
   if (!decoded.ok()) return decoded.status();
-  if (IsBlank(decoded.value().utf8)) return Status::Error("empty input");
+  if (IsBlank(decoded.value().utf8)) return Status::Error(StatusCode::kEmpty, "empty input");
   Document document = Document::Parse(decoded.value().utf8, request.limits);
+  if (!document.ok()) return document.status();
 
   const std::string base = request.url.empty() ? request.fallback_url : request.url;
   const std::string declared = DeclaredUrl(document.root(), base);
@@ -117,6 +118,18 @@ Result<PageResult> ExtractPage(const PageRequest& request, const Registry& regis
   }
   record["warnings"] = warnings;
   return result;
+}
+
+}  // namespace
+
+// One page's memory trouble is that page's error: the tree's own budget is
+// Document's, and an allocation failing anywhere else ends here.
+Result<PageResult> ExtractPage(const PageRequest& request, const Registry& registry) {
+  try {
+    return Extract(request, registry);
+  } catch (const std::bad_alloc&) {
+    return Status::Error(StatusCode::kOutOfMemory, "out of memory extracting the page");
+  }
 }
 
 }  // namespace medscrape

@@ -46,9 +46,11 @@ struct PageResult {
   bool generic = false;  // No site extractor matched.
 };
 
-// Fails for input that is not a page at all: binary ("not HTML: PNG image"),
-// empty or white space only ("empty input"), or an unknown forced charset.
-// Everything else gives a record; problems go to its warnings.
+// Fails for input that is not a page at all: binary (kNotHtml, "not HTML: PNG
+// image"), empty or white space only (kEmpty, "empty input"), an unknown forced
+// charset; and for a page whose tree would pass its memory budget (kTooLarge) or
+// when memory runs out (kOutOfMemory). Everything else gives a record; problems
+// go to its warnings.
 Result<PageResult> ExtractPage(const PageRequest& request, const Registry& registry);
 
 }  // namespace medscrape

@@ -1,5 +1,6 @@
 #include "html/arena.h"
 
+#include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
 
@@ -21,17 +22,8 @@ struct BlockCache {
 };
 thread_local BlockCache cache;
 
-char* NewMemory(size_t size) {
-  char* memory = static_cast<char*>(std::malloc(size));
-  if (memory == nullptr) {
-    std::fputs("medscrape: fatal: out of memory building an HTML tree\n", stderr);
-    std::abort();
-  }
-  return memory;
-}
-
 char* TakeBlock() {
-  if (cache.blocks.empty()) return NewMemory(kBlockSize);
+  if (cache.blocks.empty()) return static_cast<char*>(std::malloc(kBlockSize));
   char* block = cache.blocks.back();
   cache.blocks.pop_back();
   return block;
@@ -42,22 +34,50 @@ void ArenaFree(void* /*arena*/, void* /*pointer*/) {}
 
 }  // namespace
 
+Arena::Arena(size_t max_bytes) : max_bytes_(max_bytes) {}
+
 Arena::~Arena() { Reset(); }
 
 void* Arena::Allocate(size_t size) {
+  if (size > max_bytes_) Exhausted();
   size = (size + kAlign - 1) & ~(kAlign - 1);
   if (size >= kLargeThreshold) {
-    large_.push_back(NewMemory(size));
-    return large_.back();
+    if (size > max_bytes_ - allocated_) Exhausted();
+    char* memory = static_cast<char*>(std::malloc(size));
+    if (!Keep(large_, memory)) Exhausted(false);
+    allocated_ += size;
+    return memory;
   }
   if (static_cast<size_t>(end_ - next_) < size) {
-    blocks_.push_back(TakeBlock());
-    next_ = blocks_.back();
+    if (kBlockSize > max_bytes_ - allocated_) Exhausted();
+    char* block = TakeBlock();
+    if (!Keep(blocks_, block)) Exhausted(false);
+    allocated_ += kBlockSize;
+    next_ = block;
     end_ = next_ + kBlockSize;
   }
   void* result = next_;
   next_ += size;
   return result;
+}
+
+// No exception may cross Gumbo's C frames: a failed push_back is running out too.
+bool Arena::Keep(std::vector<char*>& list, char* memory) noexcept {
+  if (memory == nullptr) return false;
+  try {
+    list.push_back(memory);
+    return true;
+  } catch (...) {
+    std::free(memory);
+    return false;
+  }
+}
+
+void Arena::Exhausted(bool over_budget) {
+  over_budget_ = over_budget;
+  if (exhausted_jump_ != nullptr) std::longjmp(*exhausted_jump_, 1);
+  std::fputs("medscrape: fatal: out of memory building an HTML tree\n", stderr);
+  std::abort();
 }
 
 void Arena::Reset() {
@@ -71,6 +91,7 @@ void Arena::Reset() {
   for (char* block : large_) std::free(block);
   blocks_.clear();
   large_.clear();
+  allocated_ = 0;
   next_ = end_ = nullptr;
 }
 

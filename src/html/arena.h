@@ -7,6 +7,7 @@
 
 #include <gumbo.h>
 
+#include <csetjmp>
 #include <cstddef>
 #include <vector>
 
@@ -14,13 +15,21 @@ namespace medscrape {
 
 class Arena {
  public:
-  Arena() = default;
+  // At most `max_bytes` (blocks and large allocations) between Resets.
+  explicit Arena(size_t max_bytes);
   ~Arena();  // Gives its blocks back (see Reset).
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  // 16-byte aligned; aborts when memory runs out (Gumbo cannot recover either).
+  // 16-byte aligned. Gumbo cannot recover from a failed allocation, so when the
+  // arena is over max_bytes or malloc fails, Allocate does not return: it
+  // longjmps to the jump set by SetExhaustedJump (Gumbo is C and keeps every byte
+  // it owns here, so nothing leaks; Reset then frees the half-built tree), or
+  // aborts if none is set.
   void* Allocate(size_t size);
+  void SetExhaustedJump(std::jmp_buf* jump) { exhausted_jump_ = jump; }
+  // After a jump: true if max_bytes was the reason, false if malloc failed.
+  bool over_budget() const { return over_budget_; }
   // Frees everything allocated so far. Standard-size blocks go to a small
   // per-thread cache so the next page reuses them: RSS stays flat.
   void Reset();
@@ -29,6 +38,13 @@ class Arena {
   GumboOptions Options(int max_errors);
 
  private:
+  static bool Keep(std::vector<char*>& list, char* memory) noexcept;
+  [[noreturn]] void Exhausted(bool over_budget = true);
+
+  const size_t max_bytes_;
+  size_t allocated_ = 0;
+  std::jmp_buf* exhausted_jump_ = nullptr;
+  bool over_budget_ = false;
   std::vector<char*> blocks_;
   std::vector<char*> large_;  // Oversized single allocations, never cached.
   char* next_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <gumbo.h>
 
+#include <csetjmp>
 #include <string>
 #include <utility>
 
@@ -20,6 +21,21 @@ constexpr int kDepthSlack = 8;
 // Each retry cuts the input strictly shorter; this bounds the retries anyway.
 constexpr int kMaxParses = 4;
 
+// Runs Gumbo; false when the arena ran out and longjmp'd back here. Nothing in
+// this frame or Gumbo's needs destroying: every byte Gumbo took is the arena's.
+bool RunGumbo(Arena* arena, const GumboOptions* options, const char* input, size_t size,
+              GumboOutput** output) {
+  std::jmp_buf jump;
+  if (setjmp(jump) != 0) {
+    arena->SetExhaustedJump(nullptr);
+    return false;
+  }
+  arena->SetExhaustedJump(&jump);
+  *output = gumbo_parse_with_options(options, input, size);
+  arena->SetExhaustedJump(nullptr);
+  return true;
+}
+
 }  // namespace
 
 Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
@@ -34,13 +50,24 @@ Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
   // Should the guard's model of Gumbo ever fall short, the tree is still
   // measured and the input cut where it went too deep: callers never see a
   // deeper tree. (The arena frees trees without recursion, however deep.)
-  doc.arena_ = std::make_unique<Arena>();
+  doc.arena_ = std::make_unique<Arena>(limits.max_tree_bytes);
   const GumboOptions options = doc.arena_->Options(limits.max_errors);
   const int max_tree_depth = limits.max_depth + kDepthSlack;
   size_t keep = guard.keep;
   bool cut_again = false;
   for (int parse = 1;; ++parse) {
-    doc.output_ = gumbo_parse_with_options(&options, doc.input_.get(), keep);
+    if (!RunGumbo(doc.arena_.get(), &options, doc.input_.get(), keep, &doc.output_)) {
+      doc.output_ = nullptr;
+      doc.arena_->Reset();
+      doc.status_ = doc.arena_->over_budget()
+                        ? Status::Error(StatusCode::kTooLarge,
+                                        "html tree over " +
+                                            std::to_string(limits.max_tree_bytes >> 20) +
+                                            " MiB: not parsed")
+                        : Status::Error(StatusCode::kOutOfMemory,
+                                        "out of memory building the html tree: not parsed");
+      return doc;
+    }
     const GumboNode* deep = FindTooDeep(doc.output_->document, max_tree_depth);
     if (deep == nullptr) break;
     const size_t cut = parse < kMaxParses ? SourceOffset(deep) : 0;
@@ -63,6 +90,7 @@ Document::Document(Document&& other) noexcept
       arena_(std::move(other.arena_)),
       output_(std::exchange(other.output_, nullptr)),
       warnings_(std::move(other.warnings_)),
+      status_(std::move(other.status_)),
       truncated_(other.truncated_) {}
 
 Document& Document::operator=(Document&& other) noexcept {
@@ -71,6 +99,7 @@ Document& Document::operator=(Document&& other) noexcept {
     arena_ = std::move(other.arena_);
     output_ = std::exchange(other.output_, nullptr);
     warnings_ = std::move(other.warnings_);
+    status_ = std::move(other.status_);
     truncated_ = other.truncated_;
   }
   return *this;

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 struct GumboInternalNode;
 struct GumboInternalOutput;
 
@@ -30,8 +32,17 @@ struct ParseLimits {
   int max_depth = 512;
   // A tag with more attributes than this ends the input before it. Default 512.
   int max_attributes = 512;
-  // Total start tags kept; the input is cut after this many. Default 200,000.
-  size_t max_elements = 200000;
+  // Nodes of every kind the tree may get: elements (from start tags, and the
+  // formatting elements Gumbo re-creates), text runs and comments; the input is
+  // cut before the one past this. Default 300,000 (a 45 KB page has about 4,000).
+  // At Gumbo's ~175 bytes a node, the whole budget is about 50 MB of tree.
+  size_t max_nodes = 300000;
+  // Attributes in the whole document, copies on re-created elements included; the
+  // input is cut before the tag that would pass it. Default 300,000.
+  size_t max_document_attributes = 300000;
+  // Bytes the tree may take, a backstop behind the budgets above: past it, or when
+  // memory runs out, the page fails (Document::ok() is false). Default 160 MiB.
+  size_t max_tree_bytes = 160u << 20;
   // Gumbo's max_errors: parse errors recorded (recording is what is quadratic). Default 16.
   int max_errors = 16;
 };
@@ -76,8 +87,10 @@ class Node {
 
 class Document {
  public:
-  // Never fails: hostile input is cut to the limits and flagged in warnings().
-  // `utf8` must be valid UTF-8 (the encoding layer guarantees it).
+  // Hostile input is cut to the limits and flagged in warnings(). Fails (ok() is
+  // false, root() invalid) only when the tree would pass max_tree_bytes or memory
+  // runs out: a per-page error, never an abort. `utf8` must be valid UTF-8 (the
+  // encoding layer guarantees it).
   static Document Parse(std::string_view utf8, const ParseLimits& limits = ParseLimits());
 
   Document(Document&&) noexcept;
@@ -91,6 +104,10 @@ class Document {
   // "html nesting deeper than 512: cut", "html has over 512 attributes on one tag: cut".
   const std::vector<std::string>& warnings() const { return warnings_; }
   bool truncated() const { return truncated_; }
+  bool ok() const { return status_.ok(); }
+  // Why the page could not be parsed: kTooLarge "html tree over 160 MiB: not
+  // parsed", or kOutOfMemory "out of memory building the html tree: not parsed".
+  const Status& status() const { return status_; }
 
  private:
   Document() = default;
@@ -100,6 +117,7 @@ class Document {
   std::unique_ptr<Arena> arena_;  // Owns every byte of the Gumbo tree.
   GumboInternalOutput* output_ = nullptr;
   std::vector<std::string> warnings_;
+  Status status_;
   bool truncated_ = false;
 };
 

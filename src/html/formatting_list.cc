@@ -37,11 +37,11 @@ int FormattingList::Kind(GumboTag tag) {
   }
 }
 
-void FormattingList::Push(GumboTag tag, uint64_t attr_hash, int stack_index) {
+void FormattingList::Push(GumboTag tag, uint64_t attr_hash, int attributes, int stack_index) {
   const int kind = Kind(tag);
   if (kind < 0) return;
   if (counts_[kind] >= 3) ApplyNoahsArk(tag, attr_hash);
-  entries_.push_back({tag, attr_hash, stack_index});
+  entries_.push_back({tag, attr_hash, attributes, stack_index});
   ++counts_[kind];
 }
 
@@ -62,7 +62,7 @@ void FormattingList::ApplyNoahsArk(GumboTag tag, uint64_t attr_hash) {
 }
 
 void FormattingList::PushMarker() {
-  entries_.push_back({GUMBO_TAG_LAST, 0, -1});
+  entries_.push_back({GUMBO_TAG_LAST, 0, 0, -1});
   saved_counts_.push_back(counts_);
   counts_ = Counts{};
 }

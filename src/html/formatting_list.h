@@ -18,9 +18,10 @@ namespace medscrape {
 
 class FormattingList {
  public:
-  // Appends an element open at `stack_index`, first dropping the earliest of
-  // three identical entries after the last marker (the spec's Noah's Ark clause).
-  void Push(GumboTag tag, uint64_t attr_hash, int stack_index);
+  // Appends an element open at `stack_index` with `attributes` attributes, first
+  // dropping the earliest of three identical entries after the last marker (the
+  // spec's Noah's Ark clause).
+  void Push(GumboTag tag, uint64_t attr_hash, int attributes, int stack_index);
   // Markers (pushed by <td>, <th>, <caption>, <object> …) hide older entries.
   void PushMarker();
   void ClearToLastMarker();
@@ -39,6 +40,8 @@ class FormattingList {
   int ReopenStart() const;
   int size() const { return static_cast<int>(entries_.size()); }
   GumboTag Tag(int entry) const { return entries_[entry].tag; }
+  // A clone copies its original's attributes.
+  int Attributes(int entry) const { return entries_[entry].attributes; }
   void Reopened(int entry, int stack_index);
 
   // Entries that reconstruction would re-open.
@@ -49,6 +52,7 @@ class FormattingList {
   struct Entry {
     GumboTag tag;  // GUMBO_TAG_LAST for a marker
     uint64_t attr_hash;
+    int attributes;
     int stack_index;
   };
   using Counts = std::array<uint32_t, kKinds>;

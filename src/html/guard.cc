@@ -86,6 +86,9 @@ class Scanner {
   size_t Truncated(size_t keep_if_capped, const std::string& inside);
   size_t Cut(size_t at, std::string warning);
   size_t Unread(size_t at, ReadStatus status);  // a tag at `at` that ReadTag() gave up on
+  // Counts `nodes` new nodes and `attributes` new attributes (plus the model's
+  // clones); true, with the input cut at `at`, once either budget is passed.
+  bool OverBudget(size_t at, size_t nodes, size_t attributes);
 
   ReadStatus ReadTag(size_t name_begin, RawTag* tag);
   ReadStatus ReadAttributes(size_t from, RawTag* tag);
@@ -99,7 +102,9 @@ class Scanner {
   const bool capped_;
   const ParseLimits& limits_;
   OpenElements model_;
-  size_t elements_ = 0;
+  size_t nodes_ = 0;       // start tags, text runs, comments
+  size_t attributes_ = 0;  // on start tags
+  size_t html_attributes_ = 0, body_attributes_ = 0;  // on all <html>, all <body> tags
   bool saw_html_start_ = false;
   bool saw_html_end_ = false;
   GuardResult result_;
@@ -116,7 +121,10 @@ GuardResult Scanner::Run() {
     const void* lt = std::memchr(data_ + pos, '<', size_ - pos);
     if (lt == nullptr) break;
     const size_t at = static_cast<const char*>(lt) - data_;
-    if (at > pos) model_.Text(std::string_view(data_ + pos, at - pos));
+    if (at > pos) {
+      model_.Text(std::string_view(data_ + pos, at - pos));
+      if (OverBudget(pos, 1, 0)) return std::move(result_);
+    }
     pos = Markup(at);
   }
   if (pos != kStop && saw_html_start_ && !saw_html_end_ && !capped_) {
@@ -149,11 +157,19 @@ size_t Scanner::StartTag(size_t at) {
   RawTag tag;
   const ReadStatus status = ReadTag(at + 1, &tag);
   if (status != ReadStatus::kOk) return Unread(at, status);
-  if (++elements_ > limits_.max_elements) {
-    return Cut(at, "html over " + std::to_string(limits_.max_elements) + " elements: cut");
-  }
   if (tag.token.tag == GUMBO_TAG_HTML) saw_html_start_ = true;
-  switch (model_.StartTag(tag.token)) {
+  // Every <html> and <body> start tag adds its new attributes to the one html or
+  // body element, each checked against those it has: quadratic in their number.
+  const bool merges = tag.token.tag == GUMBO_TAG_HTML || tag.token.tag == GUMBO_TAG_BODY;
+  size_t& merged = tag.token.tag == GUMBO_TAG_HTML ? html_attributes_ : body_attributes_;
+  if (merges && (merged += static_cast<size_t>(tag.token.attributes)) >
+                    static_cast<size_t>(limits_.max_attributes)) {
+    return Cut(at, "html has over " + std::to_string(limits_.max_attributes) +
+                       " attributes on one tag: cut");
+  }
+  const StartResult started = model_.StartTag(tag.token);
+  if (OverBudget(at, 1, static_cast<size_t>(tag.token.attributes))) return kStop;
+  switch (started) {
     case StartResult::kTooDeep:
       return Cut(at, "html nesting deeper than " + std::to_string(limits_.max_depth) + ": cut");
     case StartResult::kRawText:
@@ -176,6 +192,7 @@ size_t Scanner::EndTag(size_t at) {
 
 // "<!--" up to "-->" or "--!>"; "<!-->" and "<!--->" are empty comments.
 size_t Scanner::Comment(size_t at) {
+  if (OverBudget(at, 1, 0)) return kStop;
   const size_t body = at + 4;
   if (body < size_ && data_[body] == '>') return body + 1;
   if (body + 1 < size_ && data_[body] == '-' && data_[body + 1] == '>') return body + 2;
@@ -193,6 +210,7 @@ size_t Scanner::Comment(size_t at) {
 }
 
 size_t Scanner::BogusComment(size_t keep_if_capped, size_t from, const char* inside) {
+  if (OverBudget(from - 2, 1, 0)) return kStop;  // A doctype or bogus comment is a node too.
   const void* gt = std::memchr(data_ + from, '>', size_ - from);
   if (gt == nullptr) return Truncated(keep_if_capped, inside);
   return static_cast<const char*>(gt) - data_ + 1;
@@ -233,6 +251,20 @@ size_t Scanner::Truncated(size_t keep_if_capped, const std::string& inside) {
     result_.warnings.push_back("html truncated: ends inside " + inside);
   }
   return kStop;
+}
+
+bool Scanner::OverBudget(size_t at, size_t nodes, size_t attributes) {
+  nodes_ += nodes;
+  attributes_ += attributes;
+  if (nodes_ + model_.clones() > limits_.max_nodes) {
+    Cut(at, "html over " + std::to_string(limits_.max_nodes) + " nodes: cut");
+    return true;
+  }
+  if (attributes_ + model_.clone_attributes() > limits_.max_document_attributes) {
+    Cut(at, "html over " + std::to_string(limits_.max_document_attributes) + " attributes: cut");
+    return true;
+  }
+  return false;
 }
 
 size_t Scanner::Cut(size_t at, std::string warning) {
@@ -284,6 +316,7 @@ ReadStatus Scanner::ReadAttributes(size_t i, RawTag* tag) {
     const size_t name = i++;
     while (i < size_ && !Is(data_[i], kAttrNameEnd)) ++i;
     if (++attributes > limits_.max_attributes) return ReadStatus::kTooManyAttributes;
+    token.attributes = attributes;
     if (note_names) {
       const char* n = data_ + name;
       const size_t len = i - name;

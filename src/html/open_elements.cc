@@ -58,6 +58,8 @@ void OpenElements::Reconstruct() {
     clone.tag = formatting_.Tag(entry);
     PushEntry(clone, Content::kHtml, HtmlTagTraits(clone.tag), /*foreign=*/false);
     formatting_.Reopened(entry, static_cast<int>(stack_.size()) - 1);
+    ++clones_;
+    clone_attributes_ += static_cast<size_t>(formatting_.Attributes(entry));
   }
 }
 
@@ -66,7 +68,7 @@ StartResult OpenElements::Push(const TagToken& token, Content content, uint32_t 
   if (Depth() >= max_depth_) return StartResult::kTooDeep;
   PushEntry(token, content, traits, foreign);
   const int index = static_cast<int>(stack_.size()) - 1;
-  if (traits & kFormatting) formatting_.Push(token.tag, token.attr_hash, index);
+  if (traits & kFormatting) formatting_.Push(token.tag, token.attr_hash, token.attributes, index);
   if (traits & kMarker) formatting_.PushMarker();
   return StartResult::kOk;
 }

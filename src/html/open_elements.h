@@ -31,6 +31,7 @@ struct TagToken {
   uint64_t name_hash = 0;
   uint64_t attr_hash = 0;  // of the raw attribute text (formatting elements)
   bool self_closing = false;
+  int attributes = 0;          // how many the tag has
   bool font_breakout = false;  // has a color, face or size attribute
   bool has_encoding = false;   // has an encoding attribute (annotation-xml)
 };
@@ -49,6 +50,13 @@ class OpenElements {
   void EndTag(const TagToken& token);
   // Text outside raw-text elements (it re-opens formatting elements).
   void Text(std::string_view text);
+
+  // Elements Gumbo creates that no start tag asked for: formatting elements it
+  // re-creates ("reconstructs"), each with a copy of its original's attributes.
+  // Without a nesting, `<p><b a1>…<b a400></p>` then `<div>x</div>` over and over
+  // makes 400 clones per 12 bytes: the guard counts them against its budgets.
+  size_t clones() const { return clones_; }
+  size_t clone_attributes() const { return clone_attributes_; }
 
  private:
   // What the children of an element are parsed as. kMixed: could be HTML or
@@ -119,6 +127,8 @@ class OpenElements {
   std::vector<Entry> stack_;
   std::array<int, GUMBO_TAG_LAST + 1> last_;  // topmost HTML entry per tag, or -1
   FormattingList formatting_;
+  size_t clones_ = 0;
+  size_t clone_attributes_ = 0;
   bool frameset_seen_ = false;
   bool in_head_ = true;  // no body content yet (<noscript> works differently there)
 };

@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.limits.max_input_bytes = 64 << 10;
   request.limits.max_depth = 64;
   request.limits.max_attributes = 32;
-  request.limits.max_elements = 2000;
+  request.limits.max_nodes = 4000;
   medscrape::Result<medscrape::PageResult> result =
       medscrape::ExtractPage(request, medscrape::BuiltinRegistry());
   if (!result.ok()) return 0;
