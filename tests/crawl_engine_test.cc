@@ -121,6 +121,42 @@ TEST_CASE("engine: robots.txt answering 503 is retried, then the host is disallo
   CHECK(Requests(server, "/jingxuan/").empty());
 }
 
+TEST_CASE("engine: a robots.txt reached through 5 redirects is obeyed", "[engine][robots]") {
+  START_SERVER(server, kFixtureSite, {"--robots-mode", "redirect-5"});
+  Job job({server.url("/jingxuan/index.shtml"), server.url("/private/jingxuan/8170100.shtml")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == kMirrorPages);
+  CHECK(summary.by_reason == Reasons{{"skipped:robots", 1}});  // Its Disallow: /private/.
+  CHECK(Requests(server, "/robots.txt").size() == 6);
+  CHECK(Requests(server, "/private/").empty());
+}
+
+TEST_CASE("engine: more than 5 robots.txt redirects make it unavailable: allow all",
+          "[engine][robots]") {
+  // RFC 9309 §2.3.1.2: after five redirects a crawler MAY assume the file is
+  // unavailable, which (§2.3.1.3, like a 4xx) allows everything; no retries.
+  START_SERVER(server, kFixtureSite, {"--robots-mode", "redirect-6"});
+  Job job({server.url("/jingxuan/index.shtml"), server.url("/private/jingxuan/8170100.shtml")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == kMirrorPages);
+  CHECK(summary.done == kMirrorPages + kMirrorHubs + 1);  // The /private/ seed (a hub) too.
+  CHECK(summary.by_reason.empty());
+  CHECK(Requests(server, "/robots.txt").size() == 6);  // The first try and 5 hops.
+  CHECK(Requests(server, "/private/").size() == 1);
+}
+
+TEST_CASE("engine: a robots.txt over 500 KiB is read up to 500 KiB, not refused",
+          "[engine][robots]") {
+  // The normal robots.txt, '#' padding to 1 MiB, then "Disallow: /" for everyone:
+  // RFC 9309 §2.5 reads at least the first 500 KiB, and that is all medscrape reads.
+  START_SERVER(server, kFixtureSite, {"--robots-mode", "big", "--robots-big-kb", "1024"});
+  Job job({server.url("/jingxuan/index.shtml"), server.url("/private/jingxuan/8170100.shtml")});
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == kMirrorPages);
+  CHECK(summary.by_reason == Reasons{{"skipped:robots", 1}});
+  CHECK(Requests(server, "/robots.txt").size() == 1);
+}
+
 TEST_CASE("engine: 503 twice then success is retried with backoff", "[engine]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/flaky?fail=2&code=503&key=hub&path=/jingxuan/index.shtml")});

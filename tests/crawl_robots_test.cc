@@ -170,7 +170,13 @@ TEST_CASE("robots: Crawl-delay is per group, capped, and ignored when invalid", 
   CHECK(delay("10", "otherbot") == 7.0);
   CHECK(delay("600") == 30.0);
   CHECK(delay("1e300") == 30.0);
-  for (const char* garbage : {"-1", "abc", "5s", "", "nan", "inf", "+3", "0x10", "2,5"}) {
+  // Too large for a double, or infinite: capped like any large delay, not ignored.
+  CHECK(delay("1e400") == 30.0);
+  CHECK(delay("inf") == 30.0);
+  CHECK(delay("INFINITY") == 30.0);
+  CHECK(delay("1e9") == 30.0);
+  CHECK(delay("1e-400") == 0.0);
+  for (const char* garbage : {"-1", "abc", "5s", "", "nan", "-inf", "+3", "0x10", "2,5", "-1e400"}) {
     CAPTURE(garbage);
     CHECK_FALSE(delay(garbage));
   }

@@ -93,6 +93,42 @@ TEST_CASE("Plain bodies over the cap fail with or without Content-Length", "[fet
   CHECK(responses[4].body.size() == (1u << 19));
 }
 
+TEST_CASE("keep_prefix: a body over the request's cap is cut there and returned as a success",
+          "[fetch][faults]") {
+  TempDir root;
+  TestServer server(root.path());
+  REQUIRE(server.ok());
+  FetchOptions options = LoopbackOptions();
+  options.total_timeout_ms = 30000;
+  constexpr size_t kCap = 500 * 1024;  // What RFC 9309 reads of a robots.txt.
+  for (const char* path : {"/_fault/big?mb=3&length=1", "/_fault/big?mb=3&length=0&te=chunked",
+                           "/_fault/gzip-bomb?decoded=200000000&enc=gzip",
+                           "/_fault/gzip-bomb?decoded=200000000&enc=br"}) {
+    INFO(path);
+    FetchRequest request;
+    request.max_body_bytes = kCap;
+    request.keep_prefix = true;
+    const FetchResponse response = FetchOne(server.url(path), options, request);
+    CHECK(response.error == FetchError::kNone);
+    CHECK(response.status == 200);
+    CHECK(response.truncated);
+    CHECK(response.body.size() == kCap);
+    CHECK(response.wire_bytes < 4u << 20);  // Stopped at the cap, not read to the end.
+  }
+  // Under the cap nothing is cut; without keep_prefix the request's cap is a failure.
+  FetchRequest request;
+  request.max_body_bytes = kCap;
+  request.keep_prefix = true;
+  const FetchResponse small = FetchOne(server.url("/_fault/big?mb=0.25&length=1"), options, request);
+  CHECK(small.error == FetchError::kNone);
+  CHECK_FALSE(small.truncated);
+  CHECK(small.body.size() == 262144);
+  request.keep_prefix = false;
+  const FetchResponse refused = FetchOne(server.url("/_fault/big?mb=1&length=1"), options, request);
+  CheckFailed(refused, FetchError::kTooLarge, false);
+  CHECK_THAT(refused.error_text, Catch::Contains("512000"));
+}
+
 TEST_CASE("Broken framing and encoding are protocol errors", "[fetch][faults]") {
   TempDir root;
   TestServer server(root.path());

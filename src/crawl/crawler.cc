@@ -336,7 +336,14 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
   flight.started_ms = clock_.NowMs();
   scheduler_.OnStart(flight.entry.host);
   if (!flight.special()) in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
-  fetcher_.Start(FetchRequest{id, flight.current_url, if_none_match, if_modified});
+  FetchRequest request{id, flight.current_url, if_none_match, if_modified};
+  if (flight.robots) {
+    // RFC 9309 §2.5: the first 500 KiB are parsed, the rest ignored; a larger
+    // robots.txt (or a compression bomb) is no failure.
+    request.max_body_bytes = RobotsLimits().max_bytes;
+    request.keep_prefix = true;
+  }
+  fetcher_.Start(std::move(request));
   in_flight_.emplace(id, std::move(flight));
 }
 

@@ -79,11 +79,14 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
     asked.current_url = asked.entry.url;
     return HandleFailure(asked, response);
   }
-  // RFC 9309: 4xx -> allow all; 5xx, network errors, too many redirects ->
-  // disallowed for now, retried later, given up after a few tries.
-  if (response.error == FetchError::kNone && status >= 200 && status < 500 &&
-      (status < 300 || status >= 400)) {
-    host.rules = RobotsFromResponse(status, response.body, options_.robots_token);
+  // RFC 9309: 2xx -> its rules (the first 500 KiB: the fetch keeps that prefix of a
+  // larger file); 4xx, and a redirect not followed (more than kMaxRedirects hops,
+  // no usable Location) -> "unavailable": allow all (§2.3.1.2-3); 5xx and network
+  // errors -> disallowed for now, retried later, given up after a few tries.
+  if (response.error == FetchError::kNone && status >= 200 && status < 500) {
+    host.rules = status >= 300 && status < 400
+                     ? RobotsRules::AllowAll()
+                     : RobotsFromResponse(status, response.body, options_.robots_token);
     host.robots = HostState::Robots::kReady;
     if (std::optional<double> delay = host.rules.crawl_delay_seconds()) {
       scheduler_.SetCrawlDelay(flight.entry.host, *delay);

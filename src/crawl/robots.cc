@@ -168,12 +168,21 @@ bool IsGlobalAgent(std::string_view agent) {
          (agent.size() == 1 || kWhitespace.find(agent[1]) != std::string_view::npos);
 }
 
-// A finite, non-negative decimal such as "2" or "2.5"; anything else is ignored.
+// A non-negative decimal such as "2" or "2.5"; "inf" and numbers too large for a
+// double ("1e400") are infinite, so the cap applies to them as to "1e9"; a number
+// too small for one ("1e-400") is 0. Anything else (negative, NaN, junk) is ignored.
 std::optional<double> ParseDelay(std::string_view value) {
+  if (value.empty() || value.front() == '-') return std::nullopt;
   double seconds = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
-  if (!std::isfinite(seconds) || seconds < 0) return std::nullopt;
+  if (end != value.data() + value.size()) return std::nullopt;
+  if (error == std::errc::result_out_of_range) {
+    const size_t exponent = value.find_first_of("eE");
+    const bool tiny = exponent != std::string_view::npos && exponent + 1 < value.size() &&
+                      value[exponent + 1] == '-';
+    return tiny ? 0.0 : HUGE_VAL;
+  }
+  if (error != std::errc() || std::isnan(seconds) || seconds < 0) return std::nullopt;
   return seconds;
 }
 

@@ -114,8 +114,9 @@ ContentDecoder::Result ContentDecoder::Inflate(const unsigned char* data, size_t
     stream->avail_out = sizeof(buffer);
     const int code = inflate(stream, Z_NO_FLUSH);
     const size_t produced = sizeof(buffer) - stream->avail_out;
-    if (produced > max_size - std::min(max_size, out->size())) return Result::kTooLarge;
-    out->append(reinterpret_cast<const char*>(buffer), produced);
+    const size_t room = max_size - std::min(max_size, out->size());
+    out->append(reinterpret_cast<const char*>(buffer), std::min(produced, room));
+    if (produced > room) return Result::kTooLarge;
     if (code == Z_STREAM_END) {
       done_ = true;
       return Result::kOk;
@@ -148,8 +149,9 @@ ContentDecoder::Result ContentDecoder::Unbrotli(const unsigned char* data, size_
     const BrotliDecoderResult code = BrotliDecoderDecompressStream(
         brotli_, &available_in, &next_in, &available_out, &next_out, nullptr);
     const size_t produced = sizeof(buffer) - available_out;
-    if (produced > max_size - std::min(max_size, out->size())) return Result::kTooLarge;
-    out->append(reinterpret_cast<const char*>(buffer), produced);
+    const size_t room = max_size - std::min(max_size, out->size());
+    out->append(reinterpret_cast<const char*>(buffer), std::min(produced, room));
+    if (produced > room) return Result::kTooLarge;
     switch (code) {
       case BROTLI_DECODER_RESULT_SUCCESS:
         done_ = true;  // Unconsumed input (available_in) after the end: ignored, like gzip.

@@ -36,8 +36,9 @@ class ContentDecoder {
   ContentDecoder& operator=(const ContentDecoder&) = delete;
 
   // Appends the decoded bytes of `data` to *out, never growing it beyond
-  // max_size (kTooLarge instead). Bytes after the end of the stream are
-  // ignored. May throw std::bad_alloc.
+  // max_size: past it, *out is filled to exactly max_size and the result is
+  // kTooLarge. Bytes after the end of the stream are ignored. May throw
+  // std::bad_alloc.
   Result Feed(const char* data, size_t size, size_t max_size, std::string* out);
   // True once the compressed stream has ended, or if no byte was ever fed.
   bool Complete() const;

@@ -231,11 +231,11 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
   if (transfer->decoder_ != nullptr) {
     ContentDecoder& decoder = *transfer->decoder_;
     try {
-      switch (decoder.Feed(data, bytes, transfer->options_.max_body_bytes, &transfer->body_)) {
+      switch (decoder.Feed(data, bytes, transfer->BodyCap(), &transfer->body_)) {
         case ContentDecoder::Result::kOk:
           return bytes;
         case ContentDecoder::Result::kTooLarge:
-          transfer->too_large_ = true;
+          transfer->CapReached();
           return 0;
         case ContentDecoder::Result::kCorrupt:
           transfer->decode_error_ = std::string("bad ") + decoder.name() + " stream: " +
@@ -246,17 +246,24 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
     }
     return 0;
   }
-  if (bytes > transfer->options_.max_body_bytes - transfer->body_.size()) {
-    transfer->too_large_ = true;
+  const size_t room = transfer->BodyCap() - transfer->body_.size();
+  try {
+    transfer->body_.append(data, std::min(bytes, room));
+  } catch (...) {
     return 0;
   }
-  try {
-    transfer->body_.append(data, bytes);
-  } catch (...) {
+  if (bytes > room) {
+    transfer->CapReached();
     return 0;
   }
   return bytes;
 }
+
+size_t CurlTransfer::BodyCap() const {
+  return request_.max_body_bytes != 0 ? request_.max_body_bytes : options_.max_body_bytes;
+}
+
+void CurlTransfer::CapReached() { (request_.keep_prefix ? prefix_kept_ : too_large_) = true; }
 
 // Called instead of socket(2) for every new connection, after DNS resolution:
 // the one place where the real peer address is known, whatever the URL said
@@ -281,6 +288,16 @@ curl_socket_t CurlTransfer::OnOpenSocket(void* self, curlsocktype purpose,
 FetchResponse CurlTransfer::Finish(CURLcode result) {
   FetchResponse response = NewResponse();
   ReadTransferInfo(&response);
+  if (prefix_kept_ && result == CURLE_WRITE_ERROR) {  // Cut where the caller asked: a success.
+    long status = 0;
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    response.retryable = IsRetryable(FetchError::kNone, response.status);
+    ReadHeaders(&response);
+    response.body = std::move(body_);
+    response.truncated = true;
+    return response;
+  }
   if (result != CURLE_OK) {
     response.error = ClassifyFailure(result, &response.error_text);
     response.retryable = IsRetryable(response.error, 0);
@@ -320,7 +337,7 @@ FetchResponse CurlTransfer::NewResponse() const {
 
 FetchError CurlTransfer::ClassifyFailure(CURLcode result, std::string* text) const {
   if (too_large_) {
-    *text = "body larger than " + std::to_string(options_.max_body_bytes) + " bytes after decoding";
+    *text = "body larger than " + std::to_string(BodyCap()) + " bytes after decoding";
     return FetchError::kTooLarge;
   }
   if (!decode_error_.empty() && result == CURLE_WRITE_ERROR) {

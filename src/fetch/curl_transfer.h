@@ -67,6 +67,9 @@ class CurlTransfer {
   void ReadTransferInfo(FetchResponse* response) const;
   void ReadHeaders(FetchResponse* response) const;
   FetchError ClassifyFailure(CURLcode result, std::string* text) const;
+  size_t BodyCap() const;
+  // OnBody met the cap: a failure, or the wanted prefix (keep_prefix).
+  void CapReached();
 
   const FetchRequest request_;
   const FetchOptions& options_;
@@ -78,6 +81,7 @@ class CurlTransfer {
   long resolve_ms_ = 0;
   std::string body_;
   bool too_large_ = false;       // Set by OnBody when the cap stopped the transfer.
+  bool prefix_kept_ = false;     // The same, for a keep_prefix request: a success.
   // gzip/deflate are decoded here, not by libcurl (content_decoder.h). Set up
   // at the first body bytes from the response's Content-Encoding.
   bool coding_known_ = false;

@@ -61,6 +61,13 @@ struct FetchRequest {
   // unconditional) rather than let stored data inject headers.
   std::string if_none_match;
   std::string if_modified_since;
+  // Decoded body cap for this request; 0 (default) = FetchOptions::max_body_bytes.
+  size_t max_body_bytes = 0;
+  // Default false: a body over the cap fails with kTooLarge. True: the first
+  // max_body_bytes decoded bytes are kept, the transfer ends there, and the
+  // response is a success with `truncated` set (RFC 9309 reads the first 500
+  // KiB of a robots.txt, whatever its size).
+  bool keep_prefix = false;
 };
 
 enum class FetchError {
@@ -88,7 +95,8 @@ bool IsRetryable(FetchError error, int status);
 
 // One finished request. On error (error != kNone) only id, url, error,
 // error_text, retryable, primary_ip, seconds and wire_bytes are set: status is 0,
-// headers and body empty; a truncated body is never returned as a success.
+// headers and body empty; a truncated body is never returned as a success, but
+// for FetchRequest::keep_prefix, whose cut is asked for and flagged `truncated`.
 struct FetchResponse {
   uint64_t id = 0;
   std::string url;  // As requested.
@@ -106,6 +114,7 @@ struct FetchResponse {
   // Decoded (gzip or deflate, the only codings requested; a compressed stream
   // that does not end is kProtocol), at most max_body_bytes.
   std::string body;
+  bool truncated = false;  // keep_prefix only: the body is the first max_body_bytes.
   std::string primary_ip;  // Address connected to; empty if none was.
   double seconds = 0;      // Total transfer time, queueing in libcurl included.
   size_t wire_bytes = 0;   // Header plus body bytes as received, before decoding.
