@@ -519,9 +519,10 @@ def _(binary, tmp):
 # ---------------------------------------------------------------- 4. disk full
 
 def file_size_limit(limit):
-    """preexec: writes past `limit` bytes of any file fail with EFBIG (SIGXFSZ ignored)."""
+    """preexec: writes past `limit` bytes of any file would raise SIGXFSZ, whose default action
+    kills the process (exit 153); medscrape ignores it itself, so the write fails with EFBIG."""
     def apply():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return apply
 

@@ -64,6 +64,7 @@ class Process {
     }
   }
   bool ok() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   void Signal(int signal) { kill(pid_, signal); }
   // The exit code, 128 + signal for a signal, -1 on timeout.
   int Wait(double limit_s = 60) {
@@ -230,6 +231,28 @@ TEST_CASE("process: SIGTERM stops a run resumably; a second run of a locked job 
     const std::string message = ReadFile(second_log);
     INFO(message);
     CHECK(message.find("locked") != std::string::npos);
+  }
+
+  {
+    // Another job (its own state) naming the same output is refused before it cuts
+    // the file, naming the holder; so is `extract -o` onto it.
+    const std::string other_state = job.dir.path() + "/other.db";
+    const std::string other_log = job.dir.path() + "/other.txt";
+    const std::vector<std::string> other = {"crawl", "--site", "mfk.com", "--allow-private",
+                                            "--out", job.out(), "--state", other_state, job.seed};
+    const size_t size_before = ReadFile(job.out()).size();
+    Process second(other, other_log);
+    REQUIRE(second.ok());
+    CHECK(second.Wait(20) == kExitAborted);
+    const std::string message = ReadFile(other_log);
+    INFO(message);
+    CHECK(message.find(job.out() + ": the output file is in use by another run (pid " +
+                       std::to_string(first.pid()) + ")") != std::string::npos);
+    Process extract({"extract", "-o", job.out(), MEDSCRAPE_SOURCE_DIR "/fixtures/mfk"}, other_log);
+    REQUIRE(extract.ok());
+    CHECK(extract.Wait(20) == kExitAborted);
+    CHECK(ReadFile(other_log).find("in use by another run") != std::string::npos);
+    CHECK(ReadFile(job.out()).size() >= size_before);  // Not cut: still growing.
   }
 
   first.Signal(SIGTERM);

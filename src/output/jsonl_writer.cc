@@ -16,11 +16,40 @@ std::string SerializeLine(const nlohmann::ordered_json& record) {
   return line;
 }
 
+namespace {
+
+// A write lock on the whole file (fcntl), taken before the file is cut: two runs
+// naming one output would otherwise truncate each other's records. A POSIX
+// record lock, so the refusal can name the holder's pid; it lasts until this
+// process closes any descriptor of the file, and the writer keeps its only one.
+Status LockOutput(int fd, const std::string& path) {
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_SETLK, &lock) == 0) return Status::Ok();
+  if (errno != EACCES && errno != EAGAIN) return Status::Error(path + ": " + std::strerror(errno));
+  struct flock holder {};
+  holder.l_type = F_WRLCK;
+  holder.l_whence = SEEK_SET;
+  const bool known = ::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
+  return Status::Error(path + ": the output file is in use by another run (pid " +
+                       (known ? std::to_string(holder.l_pid) : std::string("unknown")) + ")");
+}
+
+}  // namespace
+
 JsonLinesWriter::JsonLinesWriter() : name_("standard output"), fd_(STDOUT_FILENO) {}
 
 JsonLinesWriter::JsonLinesWriter(const std::string& path) : name_(path), owns_fd_(true) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) status_ = Status::Error(path + ": " + std::strerror(errno));
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    status_ = Status::Error(path + ": " + std::strerror(errno));
+    return;
+  }
+  status_ = LockOutput(fd_, path);
+  if (status_.ok() && ::ftruncate(fd_, 0) != 0) {
+    status_ = Status::Error(path + ": " + std::strerror(errno));
+  }
 }
 
 std::unique_ptr<JsonLinesWriter> JsonLinesWriter::ResumeAt(const std::string& path,
@@ -32,6 +61,8 @@ std::unique_ptr<JsonLinesWriter> JsonLinesWriter::ResumeAt(const std::string& pa
   struct stat info;
   if (writer->fd_ < 0 || ::fstat(writer->fd_, &info) != 0) {
     writer->status_ = Status::Error(path + ": " + std::strerror(errno));
+  } else if (Status locked = LockOutput(writer->fd_, path); !locked.ok()) {
+    writer->status_ = locked;
   } else if (info.st_size < offset) {
     writer->status_ = Status::Error(path + ": holds " + std::to_string(info.st_size) +
                                     " bytes but the job committed " + std::to_string(offset) +

@@ -25,7 +25,10 @@ class JsonLinesWriter {
  public:
   // Writes to standard output.
   JsonLinesWriter();
-  // Creates or truncates `path`. Check status() before use.
+  // Creates or truncates `path`. Check status() before use. Both constructors
+  // lock the file for this writer's life first, and fail without touching it
+  // when another process holds it: "PATH: the output file is in use by another
+  // run (pid N)".
   explicit JsonLinesWriter(const std::string& path);
   // Opens `path` for appending after cutting it back to `offset` bytes: the
   // end of the last line a crawl committed. Whatever follows (a torn line, or
