@@ -118,6 +118,10 @@ USAGE_ERRORS = {
     "--url without value": ["extract", "{ref}", "--url"],
     "--url with two inputs": ["extract", "--url", ARTICLE_URL, "{ref}", "{ref2}"],
     "--url with a file and stdin": ["extract", "--url", ARTICLE_URL, "{ref}", "-"],
+    "--url with a newline": ["extract", "--url", ARTICLE_URL + "\nX-Injected: 1", "{ref}"],
+    "--url with a tab": ["extract", "--url", "https://www.mfk.com/\tjingxuan/1.shtml", "{ref}"],
+    "--url not absolute": ["extract", "--url", "/jingxuan/1.shtml", "{ref}"],
+    "--url not http(s)": ["extract", "--url", "javascript:alert(1)", "{ref}"],
     "unknown --site": ["extract", "--site", "nosuch.example", "{ref}"],
     "--site with a near-miss name (mfk)": ["extract", "--site", "mfk", "{ref}"],
     "unknown --charset": ["extract", "--charset", "NOPE-42", "{ref}"],
@@ -384,6 +388,16 @@ def _(binary, tmp):
     eq(rec["url"], url, "url")
     eq(rec["site"], "mfk.com", "site")
     eq(rec["title"], TITLE_ARTICLE, "title")
+
+
+@case("--url is written as a URL: invalid UTF-8 and spaces percent-encoded, never raw")
+def _(binary, tmp):
+    url = os.fsdecode(b"https://www.mfk.com/jingxuan/1234567.shtml?q=\xff\xfe a")  # raw bytes
+    r = run([binary, "extract", "--url", url, reference_path("mfk-article")])
+    expect_exit(r, 0)
+    rec = one_record(r)  # strict UTF-8 JSON
+    eq(rec["url"], "https://www.mfk.com/jingxuan/1234567.shtml?q=%ff%fe+a", "url")
+    eq(rec["site"], "mfk.com", "site")
 
 
 @case("--url and canonical not matching any extractor → generic; --site mfk.com forces mfk")

@@ -212,6 +212,29 @@ TEST_CASE("engine: redirects out of scope are skipped, never followed", "[engine
   CHECK(other.LogLines().empty());
 }
 
+TEST_CASE("engine: a redirect to another scheme is skipped, to no URL at all is bad_url",
+          "[engine]") {
+  START_SERVER(server, kFixtureSite);
+  Job job({server.url("/_fault/redirect?to=ftp://files.example/x&code=302"),
+           server.url("/_fault/redirect?to=javascript:alert(1)"),
+           server.url("/_fault/bad-reply?kind=long-location"),  // 90 KB: over kMaxUrlLength.
+           server.url("/_fault/redirect?to=http://%5B::1/x")});     // An unclosed IPv6 literal.
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.records == 0);
+  CHECK(summary.by_reason == Reasons{{"skipped:redirect_not_http", 2}, {"failed:bad_url", 2}});
+}
+
+TEST_CASE("engine: replies that are not HTTP fail as protocol, retried", "[engine]") {
+  START_SERVER(server, kFixtureSite);
+  Job job({server.url("/_fault/bad-reply?kind=garbage"), server.url("/_fault/bad-reply?kind=http09"),
+           server.url("/_fault/bad-reply?kind=huge-header"),
+           server.url("/_fault/bad-reply?kind=two-lengths")});
+  job.options.politeness.breaker_failures = 100;  // Out of the way: every URL fails here.
+  const CrawlSummary summary = job.Run();
+  CHECK(summary.by_reason == Reasons{{"failed:protocol", 4}});
+  CHECK(Requests(server, "/_fault/bad-reply").size() == 4 * 3);  // 1 + max_retries each.
+}
+
 TEST_CASE("engine: bombs and binary bodies are refused", "[engine]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/gzip-bomb?decoded=4000000"),

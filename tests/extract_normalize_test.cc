@@ -61,9 +61,21 @@ TEST_CASE("NormalizeDate validates the calendar", "[normalize][date]") {
   CHECK(Date("2026-13-01") == std::nullopt);
   CHECK(Date("2026-00-10") == std::nullopt);
   CHECK(Date("2026-01-00") == std::nullopt);
-  CHECK(Date("2026-01-01 24:00") == std::nullopt);
-  CHECK(Date("2026-01-01 10:60") == std::nullopt);
-  CHECK(Date("2026-01-01 10:59:60") == std::nullopt);
+}
+
+TEST_CASE("NormalizeDate keeps the date of an impossible time, and says so", "[normalize][date]") {
+  for (const char* text : {"2026-01-01 24:00", "2026-01-01 10:60", "2026-01-01 10:59:60",
+                           "发布于 2026-01-01 10:21:61"}) {
+    INFO(text);
+    bool dropped = false;
+    CHECK(NormalizeDate(text, kOffset, &dropped) == "2026-01-01");
+    CHECK(dropped);
+  }
+  bool dropped = false;
+  CHECK(NormalizeDate("2026-01-01 10:21:45", kOffset, &dropped) == "2026-01-01T10:21:45+08:00");
+  CHECK_FALSE(dropped);
+  CHECK(NormalizeDate("2026-02-30 10:21:61", kOffset, &dropped) == std::nullopt);
+  CHECK_FALSE(dropped);
 }
 
 TEST_CASE("NormalizeDate accepts only years 1900-2100", "[normalize][date]") {

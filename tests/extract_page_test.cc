@@ -136,6 +136,28 @@ TEST_CASE("expected fields that are missing become warnings") {
   CHECK(record["warnings"] == Json::array({"published: not found", "views: not found"}));
 }
 
+TEST_CASE("a date with an impossible time keeps the date, with a warning") {
+  const Json record = Extract(
+      "<html><body><div class=q><h1>t</h1><p class=meta>2025-11-03 10:21:61 9次浏览</p></div>"
+      "</body></html>",
+      "https://test.example/q/1").record;
+  CHECK(record["published"] == "2025-11-03");
+  CHECK(record["views"] == 9);
+  CHECK(record["warnings"] ==
+        Json::array({"published: no valid time in '2025-11-03 10:21:61 9次浏览': kept the date"}));
+}
+
+TEST_CASE("invisible characters never reach a field; joiners stay") {
+  // U+FEFF before the title, U+200B and U+2060 inside it, direction marks and a soft
+  // hyphen around; U+200D (zero width joiner) inside an emoji sequence is kept.
+  const Json record = Extract(
+      "<html><body><div class=q><h1>\uFEFF标\u200B题\u2060 \u200E腿\u00AD抽筋\u202E</h1>"
+      "<div class=body>👩\u200D⚕️</div></div></body></html>",
+      "https://test.example/q/1").record;
+  CHECK(record["title"] == "标题 腿抽筋");
+  CHECK(record["question"] == "👩\u200D⚕️");
+}
+
 TEST_CASE("URL: canonical routes when no URL is given; unknown URLs give a generic record") {
   PageResult routed = Extract(kPage, "");
   CHECK(routed.record["url"].is_null());  // A relative canonical without a base cannot resolve.

@@ -150,6 +150,25 @@ TEST_CASE("Broken framing and encoding are protocol errors", "[fetch][faults]") 
   CHECK_THAT(responses[10].error_text, Catch::Contains("bad br stream"));
 }
 
+TEST_CASE("Replies that are not valid HTTP/1.1 are protocol errors", "[fetch][faults]") {
+  TempDir root;
+  TestServer server(root.path());
+  REQUIRE(server.ok());
+  const std::vector<FetchResponse> responses =
+      FetchAll(server,
+               {"/_fault/bad-reply?kind=garbage", "/_fault/bad-reply?kind=http09",
+                "/_fault/bad-reply?kind=huge-header", "/_fault/bad-reply?kind=two-lengths",
+                "/_fault/bad-reply?kind=huge-header&kb=200"},
+               LoopbackOptions());
+  for (const FetchResponse& response : responses) {
+    INFO(response.url << ": " << response.error_text);
+    CheckFailed(response, FetchError::kProtocol, true);
+  }
+  CHECK_THAT(responses[1].error_text, Catch::Contains("HTTP/0.9"));
+  CHECK_THAT(responses[2].error_text, Catch::Contains("header"));
+  CHECK(responses[3].error_text == "conflicting Content-Length headers: 130, 120");
+}
+
 TEST_CASE("A compressed stream cut short in a framed response is a protocol error",
           "[fetch][faults]") {
   TempDir root;

@@ -102,6 +102,13 @@ N5  /_fault/short-body?send=100&claim=5000  Content-Length: claim, `send` bytes,
                                             kind=truncated: size 1000, 10 bytes, close;
                                             kind=nofinal: good chunks, close without "0" chunk.
     /_fault/empty-reply                     close right after reading the request.
+    /_fault/bad-reply?kind=garbage          a reply libcurl cannot take as HTTP/1.x, then close:
+                                            garbage (a status line that is none), http09 (a
+                                            body and no status line), huge-header (&kb=1024: one
+                                            header line that long), two-lengths (conflicting
+                                            Content-Length headers, the last one right),
+                                            long-location (&kb=90: a 302 whose Location is that
+                                            long, under libcurl's 100 KB header limit).
 N7  /_fault/status?code=429&retry_after=2   that status with a small HTML body; retry_after:
                                             an integer (verbatim), "http-date" (an HTTP-date
                                             `retry_in`=2 s in the future, rounded up to the next
@@ -1017,6 +1024,33 @@ async def f_bad_chunked(conn, req):
 
 @fault("empty-reply")
 async def f_empty(conn, req):
+    await conn.close()
+    return False
+
+
+@fault("bad-reply")
+async def f_bad_reply(conn, req):
+    kind = qchoice(req, "kind", "garbage", ("garbage", "http09", "huge-header", "two-lengths",
+                                            "long-location"))
+    page = small_page("bad reply")
+    if kind == "garbage":        # a status line that is no status line
+        await conn.send(b"WHAT IS THIS 200\r\nContent-Type: text/html\r\n\r\n" + page)
+    elif kind == "http09":       # HTTP/0.9: the body with no status line or headers at all
+        await conn.send(page)
+    elif kind == "huge-header":  # one header line of `kb` KiB (default 1024)
+        kb = qint(req, "kb", 1024, lo=1, hi=1 << 16)
+        await conn.send(conn.head_bytes(200, [("Content-Type", HTML_CT), ("X-Huge", "h" * (kb << 10)),
+                                              ("Content-Length", str(len(page)))]) + page)
+    elif kind == "two-lengths":  # conflicting Content-Length headers (RFC 9112 6.3: an error);
+        # the last one is right, so a client that takes it sees a complete body.
+        await conn.send(conn.head_bytes(200, [("Content-Type", HTML_CT), ("Content-Length", str(len(page) + 10)),
+                                              ("Content-Length", str(len(page)))]) + page)
+    else:                        # a redirect whose Location is `kb` KiB long (default 90)
+        kb = qint(req, "kb", 90, lo=1, hi=1 << 16)
+        location = "/_fault/status?code=200&x=" + "a" * (kb << 10)
+        await conn.send(conn.head_bytes(302, [("Location", location), ("Content-Type", HTML_CT),
+                                              ("Content-Length", str(len(page)))]) + page)
+    await asyncio.sleep(0.05)
     await conn.close()
     return False
 

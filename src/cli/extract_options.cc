@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "cli/extract_command.h"
 #include "encoding/charset.h"
@@ -75,9 +77,16 @@ int ParseExtractOptions(const std::vector<std::string>& args, ExtractOptions* op
   if (!options->url.empty() && options->paths.size() != 1) {
     return UsageError("--url names one page: give exactly one PATH with it");
   }
-  if (!options->url.empty() && !ResolveHttpUrl("", options->url)) {
-    return UsageError("--url needs an absolute http(s) URL of at most " +
-                      std::to_string(kMaxUrlLength) + " characters");
+  if (!options->url.empty()) {
+    const bool controls = std::any_of(options->url.begin(), options->url.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    std::optional<std::string> url = ResolveHttpUrl("", options->url);
+    if (controls || !url) {
+      return UsageError("--url needs an absolute http(s) URL of at most " +
+                        std::to_string(kMaxUrlLength) + " characters, without control characters");
+    }
+    options->url = *url;  // As the record will hold it: non-ASCII bytes percent-encoded.
   }
   if (!options->site.empty() && BuiltinRegistry().FindSite(options->site) == nullptr) {
     return UsageError("unknown site '" + options->site + "' (see 'medscrape sites')");

@@ -2,6 +2,7 @@
 // redirect, fail, skip, or hand the page to extraction (crawler_extract.cc),
 // and what an extracted page commits: its record exactly once, its outlinks.
 #include <algorithm>
+#include <cctype>
 
 #include "crawl/crawler_impl.h"
 #include "crawl/retry_after.h"
@@ -18,6 +19,21 @@ bool LooksLikeHtml(const std::string& content_type) {
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   return lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos ||
          lower.rfind("text/plain", 0) == 0;
+}
+
+// The scheme an href names ("ftp" in " FTP://x"), lower case; "" for a relative one.
+std::string HrefScheme(const std::string& href) {
+  const size_t start = href.find_first_not_of(" \t\r\n\f");
+  if (start == std::string::npos || !std::isalpha(static_cast<unsigned char>(href[start]))) return "";
+  size_t end = start;
+  while (end < href.size() && (std::isalnum(static_cast<unsigned char>(href[end])) ||
+                               href[end] == '+' || href[end] == '-' || href[end] == '.')) {
+    ++end;
+  }
+  if (end >= href.size() || href[end] != ':') return "";
+  std::string scheme = href.substr(start, end - start);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
+  return scheme;
 }
 
 // "Come back later" (RELIABILITY.md N7): the host is paused, no retry is used up.
@@ -168,7 +184,15 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
 Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& response) {
   std::optional<std::string> next = ResolveHttpUrl(flight.current_url, response.location);
   if (next) next = CanonicalizeUrl(*next);
-  if (!next) return state_->MarkSkipped(flight.entry.id, "redirect_not_http");
+  if (!next) {
+    const std::string scheme = HrefScheme(response.location);
+    if (!scheme.empty() && scheme != "http" && scheme != "https") {
+      return state_->MarkSkipped(flight.entry.id, "redirect_not_http");
+    }
+    // Not a URL at all, or longer than kMaxUrlLength: nothing that could be fetched.
+    Log("failed", flight.current_url, "bad_url");
+    return state_->MarkFailed(flight.entry.id, "bad_url", response.status);
+  }
   if (flight.hops >= kMaxRedirects) {
     Log("failed", flight.current_url, "too_many_redirects");
     return state_->MarkFailed(flight.entry.id, "too_many_redirects", response.status);

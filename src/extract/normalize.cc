@@ -269,13 +269,20 @@ std::optional<int64_t> ToCount(const Number& n) {
 
 // A candidate starts at a digit run and must be a real date (and time); otherwise the search
 // goes on, so an id such as "1234-56-78" does not hide a later date.
-std::optional<std::string> NormalizeDate(std::string_view text, std::string_view utc_offset) {
+std::optional<std::string> NormalizeDate(std::string_view text, std::string_view utc_offset,
+                                         bool* time_dropped) {
   const std::string s = AsciiDigits(text);
   for (size_t i = 0; i < s.size(); ++i) {
     if (!IsDigit(s[i]) || (i > 0 && IsDigit(s[i - 1]))) continue;
     Scanner sc{s, i};
     DateTime dt;
-    if (ReadDateTime(&sc, &dt) && IsValid(dt)) return FormatIso(dt, utc_offset);
+    if (!ReadDateTime(&sc, &dt)) continue;
+    if (IsValid(dt)) return FormatIso(dt, utc_offset);
+    if (!dt.has_time) continue;
+    dt.has_time = false;  // A real date with an impossible time (10:21:61): keep the date.
+    if (!IsValid(dt)) continue;
+    if (time_dropped != nullptr) *time_dropped = true;
+    return FormatIso(dt, utc_offset);
   }
   return std::nullopt;
 }

@@ -16,8 +16,10 @@ namespace medscrape {
 // date (separated by spaces, 'T' or nothing after 日). A bare date stays
 // "YYYY-MM-DD"; with a time it gets `utc_offset` ("+08:00"):
 // "2025-11-03T10:21:45+08:00" (seconds default to 00). Impossible dates
-// (2026-02-30, month 13, hour 24) give nullopt.
-std::optional<std::string> NormalizeDate(std::string_view text, std::string_view utc_offset);
+// (2026-02-30, month 13) give nullopt; a real date with an impossible time
+// ("2025-11-03 10:21:61", hour 24) gives the date alone and sets *time_dropped.
+std::optional<std::string> NormalizeDate(std::string_view text, std::string_view utc_offset,
+                                         bool* time_dropped = nullptr);
 
 // Finds a count in free text: "9039次浏览" -> 9039, "1.2万次浏览" -> 12000,
 // "3562人看过" -> 3562, "1,234" -> 1234, "3亿" -> 300000000. The first number

@@ -50,7 +50,8 @@ std::optional<std::string> ReadString(const CompiledField& field, Node match) {
   return text;
 }
 
-Json Convert(const FieldRule& rule, std::string text, const PageContext& page) {
+// `note` gets what the value lost on the way, for the record's warnings.
+Json Convert(const FieldRule& rule, std::string text, const PageContext& page, std::string* note) {
   switch (rule.type) {
     case FieldType::kCount: {
       std::optional<int64_t> count =
@@ -58,8 +59,10 @@ Json Convert(const FieldRule& rule, std::string text, const PageContext& page) {
       return count ? Json(*count) : Json(nullptr);
     }
     case FieldType::kDate: {
-      std::optional<std::string> date = NormalizeDate(text, page.utc_offset());
+      bool time_dropped = false;
+      std::optional<std::string> date = NormalizeDate(text, page.utc_offset(), &time_dropped);
       if (!date) return nullptr;
+      if (time_dropped) *note = "no valid time in '" + text + "': kept the date";
       // A time without a known zone is not an instant: keep the date only.
       if (page.utc_offset().empty()) date->resize(std::min<size_t>(date->size(), 10));
       return *date;
@@ -84,7 +87,7 @@ Json ReadJoined(const CompiledField& field, Node scope) {
   return joined.empty() ? Json(nullptr) : Json(std::move(joined));
 }
 
-Json ReadField(const CompiledField& field, Node scope, const PageContext& page) {
+Json ReadField(const CompiledField& field, Node scope, const PageContext& page, std::string* note) {
   const FieldRule& rule = *field.rule;
   if (rule.type == FieldType::kJoined) return ReadJoined(field, scope);
   Node match = scope;
@@ -99,7 +102,7 @@ Json ReadField(const CompiledField& field, Node scope, const PageContext& page) 
   if (!match.valid()) return nullptr;
   std::optional<std::string> text = ReadString(field, match);
   if (!text) return nullptr;
-  return Convert(rule, std::move(*text), page);
+  return Convert(rule, std::move(*text), page, note);
 }
 
 // The slot for a dotted key ("doctor.name") inside `object`, creating parents.
@@ -122,7 +125,9 @@ void FillFields(const std::vector<CompiledField>& fields, Node scope, const Page
   for (const CompiledField& field : fields) {
     Json& slot = Slot(object, field.rule->key);
     if (!slot.is_null()) continue;
-    slot = ReadField(field, scope, page);
+    std::string note;
+    slot = ReadField(field, scope, page, &note);
+    if (!slot.is_null() && !note.empty()) warnings.push_back(prefix + field.rule->key + ": " + note);
   }
   for (const CompiledField& field : fields) {
     if (field.rule->expected && Slot(object, field.rule->key).is_null()) {

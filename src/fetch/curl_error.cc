@@ -24,6 +24,9 @@ FetchError ClassifyCurlError(CURLcode code, const char* message) {
                                                         : FetchError::kReset;
     case CURLE_PARTIAL_FILE:  // Content-Length or chunked body cut short.
     case CURLE_GOT_NOTHING:
+    // The fetcher hands libcurl http(s) URLs only, so this is the reply: no status
+    // line ("Received HTTP/0.9 when not allowed"), or a garbage one.
+    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
@@ -44,8 +47,11 @@ FetchError ClassifyCurlError(CURLcode code, const char* message) {
     case CURLE_FILESIZE_EXCEEDED:
       return FetchError::kTooLarge;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
       return FetchError::kBadUrl;
+    // Response headers past libcurl's 100 KB limit come back as out of memory,
+    // with no message; a real shortage of memory is as transient.
+    case CURLE_OUT_OF_MEMORY:
+      return FetchError::kProtocol;
     default:
       return FetchError::kOther;
   }

@@ -71,6 +71,12 @@ std::string LastHeader(CURL* easy, const char* name) {
   return header->value;
 }
 
+// Content-Length headers that disagree (several headers, or one with a list):
+// RFC 9112 §6.3 makes that an unrecoverable error, as browsers treat it, since the
+// body's end cannot be known. Repeats of one value are allowed. Returns the values
+// when they conflict, "" otherwise.
+std::string ConflictingLengths(CURL* easy);
+
 // Every value of the `name` headers of the final response, joined with ", ".
 std::string AllHeaders(CURL* easy, const char* name) {
   struct curl_header* header = nullptr;
@@ -82,6 +88,26 @@ std::string AllHeaders(CURL* easy, const char* name) {
     joined += header->value;
   }
   return joined;
+}
+
+std::string ConflictingLengths(CURL* easy) {
+  const std::string values = AllHeaders(easy, "Content-Length");
+  std::string first;
+  size_t start = 0;
+  while (start <= values.size()) {
+    size_t comma = values.find(',', start);
+    if (comma == std::string::npos) comma = values.size();
+    std::string value = values.substr(start, comma - start);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    start = comma + 1;
+    if (first.empty()) {
+      first = value;
+    } else if (value != first) {
+      return values;
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -215,6 +241,10 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
   if (!transfer->coding_known_) {
     transfer->coding_known_ = true;
     try {
+      if (std::string lengths = ConflictingLengths(transfer->easy_.get()); !lengths.empty()) {
+        transfer->decode_error_ = "conflicting Content-Length headers: " + lengths;
+        return 0;
+      }
       const std::string value = AllHeaders(transfer->easy_.get(), "Content-Encoding");
       const ContentCoding coding = ParseContentEncoding(value);
       if (coding == ContentCoding::kUnsupported) {
@@ -306,6 +336,14 @@ FetchResponse CurlTransfer::Finish(CURLcode result) {
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  // A response whose body never reached OnBody was not checked there.
+  if (std::string lengths = coding_known_ ? "" : ConflictingLengths(easy_.get()); !lengths.empty()) {
+    response.status = 0;
+    response.error = FetchError::kProtocol;
+    response.error_text = "conflicting Content-Length headers: " + lengths;
+    response.retryable = IsRetryable(response.error, 0);
+    return response;
+  }
   if (decoder_ != nullptr && !decoder_->Complete()) {
     // A framed response whose compressed stream never ended: truncated.
     response.status = 0;
@@ -349,7 +387,11 @@ FetchError CurlTransfer::ClassifyFailure(CURLcode result, std::string* text) con
             " (private, loopback and metadata addresses need --allow-private)";
     return FetchError::kBlockedAddress;
   }
-  *text = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result);
+  if (result == CURLE_OUT_OF_MEMORY && error_buffer_[0] == '\0') {
+    *text = "response headers over libcurl's 100 KB limit, or out of memory";
+  } else {
+    *text = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result);
+  }
   return ClassifyCurlError(result, error_buffer_);
 }
 

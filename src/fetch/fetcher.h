@@ -77,7 +77,9 @@ enum class FetchError {
   kConnect,         // TCP connect refused or unreachable.
   kTimeout,         // connect, total or low-speed timeout.
   kReset,           // The connection broke mid-transfer.
-  kProtocol,        // Truncated body, broken chunking, empty reply, bad encoding, HTTP/2 error.
+  kProtocol,        // Truncated body, broken chunking, empty reply, bad encoding, HTTP/2 error,
+                    // no or a garbage status line (HTTP/0.9), response headers over
+                    // libcurl's 100 KB, conflicting Content-Length headers.
   kTls,             // Handshake failed or the certificate did not verify.
   kTooLarge,        // More than max_body_bytes after decoding.
   kBlockedAddress,  // No connection made; the address policy refused the host's address(es).
