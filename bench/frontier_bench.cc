@@ -19,6 +19,7 @@
 #include "crawl/crawler.h"
 #include "crawl/state_store.h"
 #include "extract/registry.h"
+#include "extractors/builtin.h"
 #include "fake_fetcher.h"
 
 namespace medscrape {

@@ -1,18 +1,20 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "extract/registry.h"
-#include "extractors/sites.h"
+#include "extractors/builtin.h"
 
 namespace medscrape {
 
-std::vector<SiteSpec> BuiltinSites() { return {MfkSite(), Ask120Site(), XywySite()}; }
+Result<std::unique_ptr<Registry>> LoadRegistry(const std::string& dir) {
+  Result<SiteSet> sites = LoadSites(BuiltinSiteFiles(), dir);
+  if (!sites.ok()) return sites.status();
+  return Registry::Create(std::move(sites).value());
+}
 
 const Registry& BuiltinRegistry() {
   static const Registry* registry = [] {
-    Result<std::unique_ptr<Registry>> created = Registry::Create(BuiltinSites(), GenericSite());
+    Result<std::unique_ptr<Registry>> created = LoadRegistry("");
     if (!created.ok()) {
-      // A bad selector in a site file is a build defect; tests catch it first.
       std::fprintf(stderr, "medscrape: internal error: %s\n", created.status().message().c_str());
       std::abort();
     }

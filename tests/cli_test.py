@@ -489,12 +489,12 @@ def _(binary, tmp):
 
 
 def help_case(flag):
-    @case(f"{flag}: usage with options and exit-code table, exit 0")
+    @case(f"{flag}: the commands and the exit-code table, exit 0")
     def _(binary, tmp):
         r = run([binary, flag])
         expect_exit(r, 0)
         text = r.stdout.decode("utf-8")
-        for word in ("extract", "sites", "--url", "--site", "--charset", "-o", "-j", "-q"):
+        for word in ("extract", "crawl", "sites", "check", "select", "route"):
             check(word in text, f"help does not mention {word}")
         m = re.search(r"exit", text, re.IGNORECASE)
         check(m, "help does not mention exit codes")
@@ -505,6 +505,35 @@ def help_case(flag):
 
 help_case("--help")
 help_case("-h")
+
+# Every command answers -h/--help with its own options, one line each, defaults shown.
+COMMAND_HELP = {
+    "extract": ("--url", "--site", "--charset", "-o,--output", "-j,--jobs", "-q,--quiet", "--sites"),
+    "crawl": ("--job NAME=crawl", "--delay DUR=1s", "--concurrency", "=16", "--follow RE",
+              "--max-urls-per-host", "=100000", "--log-format", "--sites"),
+    "sites": ("--json", "--sites"),
+    "check": ("PATH", "--sites"),
+    "select": ("CSS", "FILE", "--site", "--sites"),
+    "route": ("URL", "--follow", "--seed", "--sites"),
+}
+
+
+def command_help_case(command, words):
+    @case(f"{command} --help and -h: its own options, exit 0, nothing else done")
+    def _(binary, tmp):
+        for flag in ("--help", "-h"):
+            r = run([binary.resolve(), command, flag], cwd=tmp)
+            expect_exit(r, 0)
+            text = r.stdout.decode("utf-8")
+            check(text.startswith(text.split("\n")[0]) and f"medscrape {command}" in text,
+                  f"{command} {flag}: no usage line for the command")
+            for word in words:
+                check(word in text, f"{command} {flag}: help does not mention {word!r}")
+        eq(sorted(p.name for p in tmp.iterdir()), [], f"{command} --help created files")
+
+
+for _command, _words in COMMAND_HELP.items():
+    command_help_case(_command, _words)
 
 
 @case("summary line on stderr without -q; none with -q")

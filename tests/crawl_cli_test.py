@@ -433,16 +433,30 @@ def _(binary, tmp):
 @case("--log-format json: a fatal error is an object too (exit 3, message names the state file)")
 def _(binary, tmp):
     job = Job(tmp)
-    missing_dir = tmp / "no-such-dir"
-    r = spawn([binary, "crawl", "--log-format", "json", "--out", job.out, "--state",
-               missing_dir / "state.db", site().url(SEED_PATH)])
+    not_a_database = tmp / "state-is-a-folder"
+    not_a_database.mkdir()
+    r = spawn([binary, "crawl", "--log-format", "json", "--site", "mfk.com", "--allow-private",
+               "--out", job.out, "--state", not_a_database, site().url(SEED_PATH)])
     expect_exit(r, 3)
     objects = json_lines(r.stderr_text(), "stderr")
     eq(len(objects), 1, "stderr lines")
     eq(list(objects[0]), ["event", "message"], "keys of the error object")
     eq(objects[0]["event"], "error", "event")
-    check(str(missing_dir / "state.db") in objects[0]["message"],
+    check(str(not_a_database) in objects[0]["message"],
           f"error message {objects[0]['message']!r} does not name the state file")
+
+
+@case("--log-format json: a usage error is an object too (exit 2, kind usage, no file created)")
+def _(binary, tmp):
+    job = Job(tmp)
+    r = spawn([binary, "crawl", "--log-format", "json", "--site", "mfk.com", "--out", job.out,
+               "--state", tmp / "no-such-dir" / "state.db", site().url(SEED_PATH)])
+    expect_exit(r, 2)
+    objects = json_lines(r.stderr_text(), "stderr")
+    eq(len(objects), 1, "stderr lines")
+    eq((objects[0]["event"], objects[0]["kind"]), ("error", "usage"), "event and kind")
+    check("no-such-dir" in objects[0]["message"], f"{objects[0]['message']!r} names no folder")
+    check(not job.out.exists() and not (tmp / "no-such-dir").exists(), "a usage error created files")
 
 
 @case("--log-format xml (and =xml, and no value): exit 2, the message names --log-format")

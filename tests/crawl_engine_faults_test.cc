@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "crawl_test_util.h"
-#include "extractors/sites.h"
+#include "extractors/builtin.h"
 
 namespace medscrape {
 namespace {
@@ -661,25 +661,15 @@ TEST_CASE("engine faults: a host that keeps rate-limiting is paused and not decl
 
 // ----------------------------------------------------------------------------- H4
 
-// mfk.com with the test server's trap endpoints as hub paths, so the crawl follows them.
-const Registry& TrapRegistry() {
-  static const Registry* registry = [] {
-    SiteSpec mfk = MfkSite();
-    mfk.hub_paths.push_back(R"(/_fault/calendar\?)");
-    mfk.hub_paths.push_back(R"(/_fault/loop/)");
-    mfk.hub_paths.push_back(R"(/_fault/session)");
-    Result<std::unique_ptr<Registry>> created = Registry::Create({mfk}, GenericSite());
-    REQUIRE(created.ok());
-    return std::move(created).value().release();
-  }();
-  return *registry;
-}
+// The test server's trap endpoints as hub patterns (--follow), so the crawl follows them.
+const std::vector<std::string> kTrapFollow = {R"(/_fault/calendar\?)", R"(/_fault/loop/)",
+                                              R"(/_fault/session)"};
 
 TEST_CASE("engine faults: an endless calendar is ended by max_depth and the host budget",
           "[engine][faults][H4]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/calendar?y=2026&m=1")});
-  job.registry = &TrapRegistry();
+  job.options.follow = kTrapFollow;
   SECTION("max_depth 4") {
     job.options.max_depth = 4;
     const CrawlSummary summary = job.Run();
@@ -712,7 +702,7 @@ TEST_CASE("engine faults: repeating path segments are ended by max_depth and the
           "[engine][faults][H4]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/loop/a/")});
-  job.registry = &TrapRegistry();
+  job.options.follow = kTrapFollow;
   SECTION("max_depth 6") {
     job.options.max_depth = 6;
     const CrawlSummary summary = job.Run();
@@ -740,7 +730,7 @@ TEST_CASE("engine faults: session id traps collapse under canonicalisation alone
           "[engine][faults][H4]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/session?sid=start")});
-  job.registry = &TrapRegistry();  // No depth limit, the default host budget.
+  job.options.follow = kTrapFollow;  // No depth limit, the default host budget.
   const CrawlSummary summary = job.Run();
   // Every page links three fresh ?sid= URLs and a fresh ;jsessionid= one, but without
   // the session ids there are only /_fault/session and ?page=0..2.

@@ -18,6 +18,7 @@
 #include "crawl/extract_task.h"
 #include "crawl/state_store.h"
 #include "extract/sha256.h"
+#include "extractors/builtin.h"
 #include "fetch/fetcher.h"
 #include "fetch_test_server.h"
 #include "fetch_test_util.h"

@@ -21,6 +21,7 @@
 #include "crawl/crawler.h"
 #include "crawl/state_store.h"
 #include "extract/registry.h"
+#include "extractors/builtin.h"
 #include "extract/site_spec.h"
 #include "fetch/fetcher.h"
 #include "fetch_test_server.h"

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "extract/registry.h"
-#include "extractors/sites.h"
+#include "extractors/builtin.h"
 
 namespace medscrape {
 namespace {
@@ -14,11 +14,21 @@ std::string RouteName(const std::string& url) {
   return route->site->spec->name + "/" + route->page_type->spec->name;
 }
 
-TEST_CASE("built-in site files compile") {
-  Result<std::unique_ptr<Registry>> registry = Registry::Create(BuiltinSites(), GenericSite());
+SiteSpec GenericSite() {
+  Result<SiteSet> sites = LoadSites(BuiltinSiteFiles(), "");
+  REQUIRE(sites.ok());
+  return sites.value().generic;
+}
+
+TEST_CASE("built-in site files load: every shipped file but the generic one is a site") {
+  Result<std::unique_ptr<Registry>> registry = LoadRegistry("");
   INFO((registry.ok() ? "" : registry.status().message()));
   REQUIRE(registry.ok());
-  CHECK(registry.value()->sites().size() == 3);
+  CHECK(registry.value()->sites().size() + 1 == BuiltinSiteFiles().size());
+  for (const auto& site : registry.value()->sites()) {
+    CHECK(site->spec->source == "built-in:" + site->spec->name + ".yaml");
+  }
+  CHECK(registry.value()->generic().spec->source == "built-in:generic.yaml");
 }
 
 TEST_CASE("URLs route to their site and page type") {

@@ -48,11 +48,13 @@ TEST_CASE("inline elements add no spaces", "[html][text]") {
   CHECK(TextOf("<div>a<b>b</b><i>c</i></div>") == "abc");
 }
 
-TEST_CASE("Unicode spaces collapse; zero-width characters stay", "[html][text]") {
+TEST_CASE("Unicode spaces collapse; invisible characters go, joiners stay", "[html][text]") {
   CHECK(TextOf("<div>a\u3000\u3000b</div>") == "a b");  // ideographic space
   CHECK(TextOf("<div>a\u2002\u2003\u2009\u200Ab</div>") == "a b");
   CHECK(TextOf("<div>a\u202F\u205F\u1680\u0085\u2028\u2029b</div>") == "a b");
-  CHECK(TextOf("<div>a\u200Bb\uFEFF</div>") == "a\u200Bb\uFEFF");
+  CHECK(TextOf("<div>a\u200Bb\uFEFF</div>") == "ab");  // zero width space, BOM
+  CHECK(TextOf("<div>\u202Aa\u200Eb\u2066c\u2069\u00ADd\u2060</div>") == "abcd");
+  CHECK(TextOf("<div>a\u200Cb\u200Dc</div>") == "a\u200Cb\u200Dc");  // (non-)joiners
   CHECK(TextOf("<div>\u00A0 a \u3000</div>") == "a");
 }
 

@@ -1,7 +1,11 @@
-#include <cstdio>
+#include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/extract_command.h"
 
 #ifndef MEDSCRAPE_VERSION
 #define MEDSCRAPE_VERSION "0.0.0"
@@ -10,83 +14,61 @@
 namespace medscrape {
 namespace {
 
-constexpr const char* kHelp = R"(medscrape - structured records from medical Q&A pages
+constexpr const char* kDescription =
+    "medscrape - structured records from medical Q&A pages (docs: README.md)";
 
-Usage:
-  medscrape extract [options] PATH...   saved pages -> JSON Lines
-  medscrape crawl [options] SEED...     crawl the seeds' hosts -> JSON Lines (resumable)
-  medscrape sites                       list the extractors and their URL patterns
-  medscrape --version | --help
+constexpr const char* kFooter = R"(
+Exit codes: 0 done; 1 some inputs or URLs failed (check: records differ), the rest
+was done; 2 usage error or bad site file (nothing done, no file created); 3 aborted
+(output or state not writable, a lock held by another run, a signal).
+Run 'medscrape COMMAND --help' for a command's options.)";
 
-PATH is a file, a folder (its *.html, *.htm and *.shtml files, recursively,
-in path order) or - for standard input. One JSON object per page, one per line,
-in input order (docs/record-schema.md).
-
-extract options:
-  --url URL        the page's original address (one PATH only). Default: the
-                   page's <link rel=canonical>, then og:url, then file://PATH
-  --site NAME      use this site's extractor (see 'medscrape sites') instead of
-                   routing by URL
-  --charset NAME   decode the input as NAME (e.g. GB18030) instead of detecting
-  -o, --output FILE  write records to FILE instead of standard output
-  -j, --jobs N     worker threads (default: all cores); output order is kept
-  -q, --quiet      no summary line on standard error
-
-A page no extractor matches still gives a generic record (title, description,
-published) and a warning. A failing input prints
-  medscrape: error: PATH: reason
-and the others go on.
-
-crawl options (see README): --job NAME, --out FILE, --state FILE, --fresh,
-  --seeds FILE, --site NAME, --concurrency N, --per-host N, --delay S, --retries N,
-  --max-pages N, --max-depth N, --max-time DUR, --max-urls-per-host N, --include RE, --exclude RE,
-  --recrawl-after DUR, --user-agent UA, --proxy URL, --allow-private, --sitemaps,
-  --log-format text|json, --no-progress
-crawl exit codes: 0 finished, 1 finished with failed URLs, 2 usage error,
-  3 aborted (signal, job locked by another run, output or state error)
-
-extract exit codes:
-  0  every input made a record
-  1  some inputs failed (missing, unreadable, binary, empty); the rest were written
-  2  usage error
-  3  aborted: the output could not be written (bad -o path, disk full)
-)";
+// --log-format json asks for JSON errors; it must count before the parse that may fail.
+bool WantsJsonErrors(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--log-format=json") return true;
+    if (args[i] == "--log-format" && i + 1 < args.size() && args[i + 1] == "json") return true;
+  }
+  return false;
+}
 
 }  // namespace
 
 int RunCommandLine(const std::vector<std::string>& args) {
+  SetJsonErrors(WantsJsonErrors(args));
+  CLI::App app(kDescription, "medscrape");
+  app.set_version_flag("--version", std::string("medscrape ") + MEDSCRAPE_VERSION);
+  app.require_subcommand(1);
+  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+  // An option given twice keeps its last value (as curl does); lists collect them all.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  std::map<CLI::App*, CommandRun> runs;
+  for (auto add : {AddExtractCommand, AddCrawlCommand, AddSitesCommand, AddCheckCommand,
+                   AddSelectCommand, AddRouteCommand}) {
+    const size_t before = app.get_subcommands({}).size();
+    CommandRun run = add(&app);
+    runs[app.get_subcommands({})[before]] = std::move(run);
+  }
   if (args.empty()) {
-    std::fputs(kHelp, stderr);
+    std::fputs(app.help().c_str(), stderr);
     return kExitUsage;
   }
-  const std::string& command = args.front();
-  if (command == "--help" || command == "-h" || command == "help") {
-    std::fputs(kHelp, stdout);
-    return kExitOk;
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards.
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const std::vector<CLI::App*> chosen = app.get_subcommands();
+    return UsageError(e.what(), chosen.empty() ? "" : chosen.front()->get_name());
   }
-  if (command == "--version" || command == "version") {
-    std::printf("medscrape %s\n", MEDSCRAPE_VERSION);
-    return kExitOk;
-  }
-  if (command == "sites") return RunSites();
-  if (command == "crawl") {
-    for (size_t i = 1; i < args.size(); ++i) {
-      if (args[i] == "--help" || args[i] == "-h") {
-        std::fputs(kHelp, stdout);
-        return kExitOk;
-      }
-    }
-    return RunCrawl({args.begin() + 1, args.end()});
-  }
-  if (command == "extract") {
-    ExtractOptions options;
-    const int usage = ParseExtractOptions({args.begin() + 1, args.end()}, &options);
-    if (usage >= 0) return usage;
-    return RunExtract(options);
-  }
-  std::fprintf(stderr, "medscrape: error: unknown command '%s'\nTry 'medscrape --help'.\n",
-               command.c_str());
-  return kExitUsage;
+  CLI::App* command = app.get_subcommands().front();
+  return runs.at(command)();
 }
 
 }  // namespace medscrape

@@ -1,16 +1,22 @@
 // `medscrape crawl`: seeds in, records out; resumable, polite, exactly once.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
+#include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <memory>
+#include <set>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
-#include "cli/extract_command.h"
 #include "crawl/crawler.h"
-#include "extract/registry.h"
+#include "crawl/link_scope.h"
 #include "fetch/fetcher.h"
+#include "url/canonical.h"
 
 #ifndef MEDSCRAPE_VERSION
 #define MEDSCRAPE_VERSION "0.0.0"
@@ -22,24 +28,19 @@ namespace {
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
-bool ParseNumber(const std::string& text, double* value) {
-  char* end = nullptr;
-  *value = std::strtod(text.c_str(), &end);
-  return !text.empty() && end != nullptr && *end == '\0' && *value >= 0 && *value < 1e12;
-}
+constexpr const char* kCommand = "crawl";
 
-// "90", "90s", "30m", "12h", "7d" -> seconds.
-bool ParseDuration(std::string text, double* seconds) {
-  double unit = 1;
-  if (!text.empty() && std::string("smhd").find(text.back()) != std::string::npos) {
-    const char suffix = text.back();
-    unit = suffix == 's' ? 1 : suffix == 'm' ? 60 : suffix == 'h' ? 3600 : 86400;
-    text.pop_back();
-  }
-  if (!ParseNumber(text, seconds)) return false;
-  *seconds *= unit;
-  return true;
-}
+// The command line as typed; Check turns it into CrawlOptions and FetchOptions.
+struct CrawlArgs {
+  CrawlOptions crawl;
+  FetchOptions fetch;
+  std::string job = "crawl";
+  std::string seeds_file;
+  std::string delay = "1s", max_time, recrawl_after;
+  std::string log_format = "text";
+  bool no_progress = false;
+  std::string sites_dir;
+};
 
 bool ReadSeedFile(const std::string& path, std::vector<std::string>* seeds) {
   std::ifstream in(path);
@@ -52,95 +53,158 @@ bool ReadSeedFile(const std::string& path, std::vector<std::string>* seeds) {
   return true;
 }
 
-struct CrawlArgs {
-  CrawlOptions crawl;
-  FetchOptions fetch;
-  std::string job = "crawl";
-};
-
-int ApplyOption(const std::string& name, const std::string& value, CrawlArgs* args) {
-  double number = 0;
-  CrawlOptions& c = args->crawl;
-  if (name == "--out") {
-    c.out_path = value;
-  } else if (name == "--state") {
-    c.state_path = value;
-  } else if (name == "--job") {
-    args->job = value;
-  } else if (name == "--site") {
-    c.site = value;
-  } else if (name == "--seeds") {
-    if (!ReadSeedFile(value, &c.seeds)) return UsageError("cannot read seed file " + value);
-  } else if (name == "--user-agent") {
-    args->fetch.user_agent = value;
-  } else if (name == "--proxy") {
-    args->fetch.proxy = value;
-  } else if (name == "--include") {
-    c.include.push_back(value);
-  } else if (name == "--exclude") {
-    c.exclude.push_back(value);
-  } else if (name == "--log-format") {
-    if (value != "text" && value != "json") {
-      return UsageError("--log-format is text or json, not '" + value + "'");
-    }
-    c.log_json = value == "json";
-  } else if (name == "--recrawl-after" || name == "--max-time") {
-    if (!ParseDuration(value, &number)) return UsageError(name + " takes a duration like 12h");
-    (name == "--max-time" ? c.max_time_s : c.recrawl_after_s) = number;
-  } else if (!ParseNumber(value, &number)) {
-    return UsageError(name + " takes a number, not '" + value + "'");
-  } else if (name == "--delay") {
-    c.politeness.delay_s = number;
-  } else if (name == "--concurrency" || name == "--per-host") {
-    if (number < 1 || number > 1024) return UsageError(name + " takes 1 to 1024");
-    (name == "--concurrency" ? c.concurrency : c.politeness.per_host) = static_cast<int>(number);
-  } else if (name == "--max-pages") {
-    c.max_pages = static_cast<int64_t>(number);
-  } else if (name == "--max-urls-per-host") {
-    c.max_urls_per_host = static_cast<int64_t>(number);
-  } else if (name == "--max-depth") {
-    c.max_depth = static_cast<int>(number);
-  } else if (name == "--retries") {
-    c.politeness.max_retries = static_cast<int>(number);
-  } else {
-    return UsageError("unknown option '" + name + "'");
-  }
-  return -1;
+void AddOptions(CLI::App* command, CrawlArgs* a) {
+  CrawlOptions& c = a->crawl;
+  command->add_option("SEED", c.seeds,
+                      "start URLs: their hosts are the crawl's scope; a seed that is no page is "
+                      "a list page, and links of its shape are followed")
+      ->take_all();
+  command->add_option("--job", a->job, "job name: out/NAME.jsonl, out/NAME.db, out/NAME.stats.json")
+      ->type_name("NAME")
+      ->capture_default_str();
+  command->add_option("--out", c.out_path, "records file (JSON Lines); default out/JOB.jsonl")
+      ->type_name("FILE");
+  command->add_option("--state", c.state_path, "job state (SQLite); default out/JOB.db")
+      ->type_name("FILE");
+  command->add_flag("--fresh", c.fresh, "start the job over (its state and output are dropped)");
+  command->add_option("--seeds", a->seeds_file, "more seeds, one URL a line (# comments)")
+      ->type_name("FILE");
+  command->add_option("--site", c.site, "treat the seeds' hosts as this site (see 'medscrape sites')")
+      ->type_name("NAME");
+  command->add_option("--follow", c.follow,
+                      "also follow links whose path and query match RE from the start (list "
+                      "pages; repeatable)")
+      ->type_name("RE")
+      ->take_all()
+      ->expected(1)
+      ->allow_extra_args(false);  // One value each time: repeat the option for more.
+  command->add_option("--include", c.include, "follow only links whose URL matches RE (repeatable)")
+      ->type_name("RE")
+      ->take_all()
+      ->expected(1)
+      ->allow_extra_args(false);  // One value each time: repeat the option for more.
+  command->add_option("--exclude", c.exclude, "never follow links whose URL matches RE (repeatable)")
+      ->type_name("RE")
+      ->take_all()
+      ->expected(1)
+      ->allow_extra_args(false);  // One value each time: repeat the option for more.
+  command->add_option("--concurrency", c.concurrency, "transfers in flight in all")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--per-host", c.politeness.per_host, "requests in flight per host")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--delay", a->delay,
+                      "pause between two requests to one host (90, 1.5s, 500ms, 2m)")
+      ->type_name("DUR")
+      ->capture_default_str();
+  command->add_option("--retries", c.politeness.max_retries,
+                      "retries of a timeout, reset or 5xx, with backoff")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  command->add_option("--max-pages", c.max_pages, "stop after this many records; 0: no limit")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--max-depth", c.max_depth, "links followed from the seeds; -1: no limit")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(-1, 1000000));
+  command->add_option("--max-time", a->max_time, "stop starting fetches after DUR; default none")
+      ->type_name("DUR");
+  command->add_option("--max-urls-per-host", c.max_urls_per_host,
+                      "new URLs one host may add per run (crawler traps)")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--recrawl-after", a->recrawl_after,
+                      "fetch pages done longer ago than DUR again (conditionally)")
+      ->type_name("DUR");
+  command->add_option("--user-agent", a->fetch.user_agent,
+                      "User-Agent; put your contact in it")
+      ->type_name("UA")
+      ->capture_default_str();
+  command->add_option("--proxy", a->fetch.proxy,
+                      "HTTP(S) proxy; default: http_proxy, https_proxy... of the environment")
+      ->type_name("URL");
+  command->add_flag("--allow-private", a->fetch.allow_private,
+                    "allow loopback and private addresses (local mirrors); metadata ones never");
+  command->add_flag("--sitemaps", c.sitemaps, "also queue the URLs of the sitemaps robots.txt lists");
+  command->add_option("--log-format", a->log_format, "stderr lines as text, or json: one object a line")
+      ->type_name("FORMAT")
+      ->capture_default_str()
+      ->check([](const std::string& value) -> std::string {
+        return value == "text" || value == "json" ? "" : "text or json, not '" + value + "'";
+      });
+  command->add_flag("--no-progress", a->no_progress, "no live progress line on a terminal");
+  AddSitesOption(command, &a->sites_dir);
 }
 
-int ParseCrawlArgs(const std::vector<std::string>& argv, CrawlArgs* args) {
-  for (size_t i = 0; i < argv.size(); ++i) {
-    std::string name = argv[i], value;
-    if (name == "--fresh") {
-      args->crawl.fresh = true;
-    } else if (name == "--sitemaps") {
-      args->crawl.sitemaps = true;
-    } else if (name == "--allow-private") {
-      args->fetch.allow_private = true;
-    } else if (name == "--no-progress") {
-      args->crawl.progress = false;
-    } else if (name.rfind("--", 0) == 0) {
-      const size_t eq = name.find('=');
-      if (eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      } else if (i + 1 < argv.size()) {
-        value = argv[++i];
-      } else {
-        return UsageError(name + " needs a value");
-      }
-      const int usage = ApplyOption(name, value, args);
-      if (usage >= 0) return usage;
-    } else {
-      args->crawl.seeds.push_back(name);
+// Everything checked before any file is touched; a usage error's exit code, or -1.
+int Check(CrawlArgs* a, const Registry& registry) {
+  CrawlOptions& c = a->crawl;
+  if (!a->seeds_file.empty() && !ReadSeedFile(a->seeds_file, &c.seeds)) {
+    return UsageError("cannot read seed file " + a->seeds_file, kCommand);
+  }
+  if (c.seeds.empty()) return UsageError("crawl needs at least one SEED URL (or --seeds FILE)", kCommand);
+  std::vector<std::string> canonical;
+  for (const std::string& seed : c.seeds) {
+    std::optional<std::string> url = CanonicalizeUrl(seed);
+    if (!url) return UsageError("seed '" + seed + "' is not an absolute http(s) URL", kCommand);
+    canonical.push_back(*url);
+  }
+  struct Duration {
+    const char* name;
+    const std::string& text;
+    double* seconds;
+  };
+  for (const Duration& d : {Duration{"--delay", a->delay, &c.politeness.delay_s},
+                            Duration{"--max-time", a->max_time, &c.max_time_s},
+                            Duration{"--recrawl-after", a->recrawl_after, &c.recrawl_after_s}}) {
+    if (!d.text.empty() && !ParseDuration(d.text, d.seconds)) {
+      return UsageError(std::string(d.name) + " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "
+                        "not '" + d.text + "'", kCommand);
     }
   }
-  if (args->crawl.seeds.empty()) return UsageError("crawl needs at least one SEED URL (or --seeds FILE)");
-  if (!args->crawl.site.empty() && BuiltinRegistry().FindSite(args->crawl.site) == nullptr) {
-    return UsageError("unknown site '" + args->crawl.site + "' (see 'medscrape sites')");
+  // The link rules: every pattern compiles, --site exists, and each seed's host is
+  // covered by a site file, --site or --follow (otherwise nothing would be extracted).
+  LinkScopeOptions rules;
+  rules.site = c.site;
+  rules.follow = c.follow;
+  rules.include = c.include;
+  rules.exclude = c.exclude;
+  Result<std::unique_ptr<LinkScope>> scope = LinkScope::Create(registry, rules);
+  if (!scope.ok()) return UsageError(scope.status().message(), kCommand);
+  if (c.site.empty() && c.follow.empty()) {
+    for (const std::string& url : canonical) {
+      if (scope.value()->SiteOf(HostPortOf(url)) == nullptr) {
+        return UsageError("no site file covers " + HostOf(url) + " (seed " + url +
+                              "): give --site NAME to treat it as one of 'medscrape sites', "
+                              "--sites DIR with a site file for it, or --follow RE",
+                          kCommand);
+      }
+    }
   }
-  if (args->crawl.out_path.empty()) args->crawl.out_path = "out/" + args->job + ".jsonl";
-  if (args->crawl.state_path.empty()) args->crawl.state_path = "out/" + args->job + ".db";
+  if (c.out_path == "-") {
+    return UsageError("--out - : the crawl writes a file it can cut back to its last committed "
+                      "record after a crash; name a file", kCommand);
+  }
+  // Paths: the default folder is made; a folder the user named must exist.
+  const bool default_paths = c.out_path.empty() || c.state_path.empty();
+  if (c.out_path.empty()) c.out_path = "out/" + a->job + ".jsonl";
+  if (c.state_path.empty()) c.state_path = "out/" + a->job + ".db";
+  for (const std::string* path : {&c.out_path, &c.state_path}) {
+    const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
+    if (folder.empty() || std::filesystem::is_directory(folder)) continue;
+    if (default_paths && folder == "out") continue;  // Made below.
+    return UsageError("folder " + folder.string() + " (of " + *path + ") does not exist", kCommand);
+  }
+  std::error_code error;
+  if (default_paths) std::filesystem::create_directories("out", error);
+  if (error) return UsageError("cannot make the output folder out/: " + error.message(), kCommand);
   return -1;
 }
 
@@ -188,35 +252,45 @@ void PrintError(const std::string& message, const CrawlOptions& options) {
   }
 }
 
-}  // namespace
-
-int RunCrawl(const std::vector<std::string>& argv) {
-  CrawlArgs args;
-  args.crawl.progress = isatty(STDERR_FILENO) != 0;
-  args.fetch.user_agent = std::string("medscrape/") + MEDSCRAPE_VERSION +
-                          " (+https://github.com/medscrape/medscrape; polite crawler)";
-  const int usage = ParseCrawlArgs(argv, &args);
-  if (usage >= 0) return usage;
+int Run(CrawlArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Registry> registry = LoadRegistryOrReport(args.sites_dir, kCommand, &exit_code);
+  if (registry == nullptr) return exit_code;
+  if (const int usage = Check(&args, *registry); usage >= 0) return usage;
+  CrawlOptions& crawl = args.crawl;
+  crawl.log_json = args.log_format == "json";
   // JSON logs are for machines: no progress line between the objects.
-  if (args.crawl.log_json) args.crawl.progress = false;
-  args.fetch.max_connections = args.crawl.concurrency;
-  const std::string& out = args.crawl.out_path;
-  args.crawl.stats_path = out.substr(0, out.rfind(".jsonl") == std::string::npos
-                                            ? out.size()
-                                            : out.rfind(".jsonl")) + ".stats.json";
+  crawl.progress = isatty(STDERR_FILENO) != 0 && !args.no_progress && !crawl.log_json;
+  args.fetch.max_connections = crawl.concurrency;
+  const std::string& out = crawl.out_path;
+  crawl.stats_path = out.substr(0, out.rfind(".jsonl") == std::string::npos ? out.size()
+                                                                            : out.rfind(".jsonl")) +
+                     ".stats.json";
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(args.fetch);
   SystemClock clock;
-  Crawler crawler(args.crawl, *fetcher, clock, BuiltinRegistry());
+  Crawler crawler(crawl, *fetcher, clock, *registry);
   Result<CrawlSummary> summary = crawler.Run(g_stop);
   if (!summary.ok()) {
-    PrintError(summary.status().message(), args.crawl);
+    PrintError(summary.status().message(), crawl);
     return kExitAborted;
   }
-  PrintSummary(summary.value(), out, args.crawl.log_json);
+  PrintSummary(summary.value(), out, crawl.log_json);
   if (summary.value().stopped_early) return kExitAborted;
   return summary.value().failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace
+
+CommandRun AddCrawlCommand(CLI::App* app) {
+  auto args = std::make_shared<CrawlArgs>();
+  args->fetch.user_agent = std::string("medscrape/") + MEDSCRAPE_VERSION +
+                           " (+https://github.com/medscrape/medscrape; polite crawler)";
+  CLI::App* command = app->add_subcommand(
+      kCommand, "crawl the seeds' hosts -> JSON Lines records (polite, resumable, exactly once)");
+  AddOptions(command, args.get());
+  return [args] { return Run(*args); };
 }
 
 }  // namespace medscrape

@@ -1,14 +1,23 @@
 #include "cli/extract_command.h"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <new>
+#include <optional>
 #include <thread>
 
+#include "cli/cli.h"
+#include "cli/commands.h"
 #include "cli/inputs.h"
 #include "cli/ordered_pool.h"
+#include "encoding/charset.h"
 #include "extract/page.h"
 #include "output/jsonl_writer.h"
+#include "url/url.h"
 
 namespace medscrape {
 namespace {
@@ -20,7 +29,7 @@ struct Outcome {
   bool has_warnings = false;
 };
 
-Outcome Extract(const InputSpec& input, const ExtractOptions& options) {
+Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Registry& registry) {
   Outcome outcome;
   if (!input.error.empty()) {
     outcome.error = input.error;
@@ -39,7 +48,7 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options) {
   request.site = options.site;
   request.decode.forced_charset = options.charset;
   request.input_warnings = raw.value().warnings;
-  Result<PageResult> page = ExtractPage(request, BuiltinRegistry());
+  Result<PageResult> page = ExtractPage(request, registry);
   if (!page.ok()) {
     outcome.error = page.status().message();
     return outcome;
@@ -57,9 +66,9 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options) {
 
 // Memory running out on one input (reading it, serializing its record) fails
 // that input only.
-Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options) {
+Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options, const Registry& registry) {
   try {
-    return Extract(input, options);
+    return Extract(input, options, registry);
   } catch (const std::bad_alloc&) {
     Outcome outcome;
     outcome.error = "out of memory";
@@ -88,15 +97,78 @@ int WorkerCount(const ExtractOptions& options, size_t inputs) {
   return static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(inputs, 1)));
 }
 
+constexpr int kMaxJobs = 256;
+
+// Checks what the parser could not; a usage error's exit code, or -1.
+int CheckOptions(ExtractOptions* options, const Registry& registry) {
+  if (!options->url.empty() && options->paths.size() != 1) {
+    return UsageError("--url names one page: give exactly one PATH with it", "extract");
+  }
+  if (!options->url.empty()) {
+    const bool controls = std::any_of(options->url.begin(), options->url.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    std::optional<std::string> url = ResolveHttpUrl("", options->url);
+    if (controls || !url) {
+      return UsageError("--url needs an absolute http(s) URL of at most " +
+                            std::to_string(kMaxUrlLength) + " characters, without control characters",
+                        "extract");
+    }
+    options->url = *url;  // As the record will hold it: non-ASCII bytes percent-encoded.
+  }
+  if (!options->site.empty() && registry.FindSite(options->site) == nullptr) {
+    return UsageError("unknown site '" + options->site + "' (see 'medscrape sites')", "extract");
+  }
+  if (!options->charset.empty() && !CanonicalCharset(options->charset)) {
+    return UsageError("unknown charset '" + options->charset + "'", "extract");
+  }
+  return -1;
+}
+
 }  // namespace
 
-int RunExtract(const ExtractOptions& options) {
+CommandRun AddExtractCommand(CLI::App* app) {
+  auto options = std::make_shared<ExtractOptions>();
+  CLI::App* command = app->add_subcommand(
+      "extract", "saved pages -> JSON Lines records, in input order (files, folders, - for stdin)");
+  command->add_option("PATH", options->paths,
+                      "a file, a folder (its *.html, *.htm, *.shtml, recursively, in path "
+                      "order), or - for standard input")
+      ->required()
+      ->take_all();
+  command->add_option("--url", options->url,
+                      "the page's address (one PATH only); default: its <link rel=canonical>, "
+                      "og:url, or file://PATH");
+  command->add_option("--site", options->site,
+                      "use this site's extractor (see 'medscrape sites') instead of routing by URL")
+      ->type_name("NAME");
+  command->add_option("--charset", options->charset,
+                      "decode the input as NAME (e.g. GB18030) instead of detecting")
+      ->type_name("NAME");
+  command->add_option("-o,--output", options->output, "write the records to FILE; default: stdout")
+      ->type_name("FILE");
+  command->add_option("-j,--jobs", options->jobs, "worker threads; default: one per core")
+      ->type_name("N")
+      ->check(CLI::Range(1, kMaxJobs));
+  command->add_flag("-q,--quiet", options->quiet, "no summary line on standard error");
+  AddSitesOption(command, &options->sites_dir);
+  return [options] {
+    int exit_code = kExitOk;
+    std::unique_ptr<Registry> registry =
+        LoadRegistryOrReport(options->sites_dir, "extract", &exit_code);
+    if (registry == nullptr) return exit_code;
+    if (const int usage = CheckOptions(options.get(), *registry); usage >= 0) return usage;
+    return RunExtract(*options, *registry);
+  };
+}
+
+int RunExtract(const ExtractOptions& options, const Registry& registry) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<InputSpec> inputs = ExpandInputs(options.paths);
   if (!options.url.empty() && inputs.size() != 1) {
-    std::fprintf(stderr, "medscrape: error: --url names one page, but %s holds %zu pages\n",
-                 options.paths.front().c_str(), inputs.size());
-    return kExitUsage;
+    return UsageError("--url names one page, but " + options.paths.front() + " holds " +
+                          std::to_string(inputs.size()) + " pages",
+                      "extract");
   }
   std::unique_ptr<JsonLinesWriter> writer = options.output.empty()
                                                 ? std::make_unique<JsonLinesWriter>()
@@ -109,7 +181,7 @@ int RunExtract(const ExtractOptions& options) {
   Status write_status;
   RunOrdered<Outcome>(
       inputs.size(), WorkerCount(options, inputs.size()),
-      [&](size_t i) { return ExtractOne(inputs[i], options); },
+      [&](size_t i) { return ExtractOne(inputs[i], options, registry); },
       [&](size_t i, Outcome& outcome) {
         const std::string printable = Printable(inputs[i].path);
         const char* path = printable.c_str();

@@ -5,15 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace medscrape {
+#include "extract/registry.h"
 
-// Exit codes (documented in --help and README).
-enum ExitCode : int {
-  kExitOk = 0,        // Every input made a record.
-  kExitSomeFailed = 1,  // At least one input failed; the others were written.
-  kExitUsage = 2,     // Bad command line.
-  kExitAborted = 3,   // Output could not be written (disk full, bad -o path).
-};
+namespace medscrape {
 
 struct ExtractOptions {
   std::vector<std::string> paths;
@@ -23,16 +17,11 @@ struct ExtractOptions {
   std::string output;   // -o: file; empty = standard output.
   int jobs = 0;         // -j: worker threads; 0 = all cores.
   bool quiet = false;   // -q: no summary line.
+  std::string sites_dir;  // --sites.
 };
 
-// Prints "medscrape: error: <message>" and a hint to stderr; returns kExitUsage.
-int UsageError(const std::string& message);
-
-// Parses the arguments after "extract". On a usage error returns kExitUsage
-// after printing "medscrape: error: <what>" to stderr; otherwise -1.
-int ParseExtractOptions(const std::vector<std::string>& args, ExtractOptions* options);
-
-int RunExtract(const ExtractOptions& options);
+// Runs the command with options already checked; returns its exit code.
+int RunExtract(const ExtractOptions& options, const Registry& registry);
 
 }  // namespace medscrape
 

@@ -51,6 +51,7 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   summary_.failed = counts.value().failed;
   summary_.skipped = counts.value().skipped;
   summary_.by_reason = counts.value().by_reason;
+  summary_.dropped_links = links_->dropped();
   summary_.seconds = (clock_.NowMs() - started_ms_) / 1000.0;
   status = writer_->Close();
   if (!status.ok()) return status;
@@ -105,8 +106,21 @@ Status Crawler::Impl::WaitForEvents() {
 }
 
 Status Crawler::Impl::Open() {
-  for (const std::string& pattern : options_.include) include_.push_back(std::make_unique<RE2>(pattern));
-  for (const std::string& pattern : options_.exclude) exclude_.push_back(std::make_unique<RE2>(pattern));
+  LinkScopeOptions scope_options;
+  scope_options.site = options_.site;
+  scope_options.follow = options_.follow;
+  scope_options.include = options_.include;
+  scope_options.exclude = options_.exclude;
+  scope_options.max_depth = options_.max_depth;
+  scope_options.max_urls_per_host = options_.max_urls_per_host;
+  for (const std::string& seed : options_.seeds) {
+    std::optional<std::string> url = CanonicalizeUrl(seed);
+    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
+    scope_options.seeds.push_back(*url);
+  }
+  Result<std::unique_ptr<LinkScope>> links = LinkScope::Create(registry_, std::move(scope_options));
+  if (!links.ok()) return links.status();
+  links_ = std::move(links).value();
   Result<std::unique_ptr<StateStore>> state = StateStore::Open(options_.state_path, options_.fresh);
   if (!state.ok()) return state.status();
   state_ = std::move(state).value();
@@ -134,44 +148,20 @@ Status Crawler::Impl::Open() {
 Status Crawler::Impl::AddSeeds() {
   std::vector<NewUrl> seeds;
   for (const std::string& seed : options_.seeds) {
-    std::optional<std::string> url = CanonicalizeUrl(seed);
-    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
-    const std::string host = HostPortOf(*url);
+    const std::string url = CanonicalizeUrl(seed).value_or("");  // Checked by Open.
+    const std::string host = HostPortOf(url);
     HostState& state = Host(host);
-    state.scheme = SchemeOf(*url);
-    std::optional<std::string> kind = Classify(*url, host);
-    seeds.push_back(NewUrl{*url, host, kind.value_or("hub"), 0, 0});
+    state.scheme = SchemeOf(url);
+    const bool page = links_->Classify(url).kind == LinkVerdict::Kind::kPage;
+    seeds.push_back(NewUrl{url, host, page ? "page" : "hub", 0, 0});
   }
   return state_->AddUrls(seeds).status();
 }
 
 HostState& Crawler::Impl::Host(const std::string& host) {
   auto [it, inserted] = hosts_.try_emplace(host);
-  if (inserted) {
-    const std::string name = host.substr(0, host.rfind(':') == std::string::npos ||
-                                                    host.back() == ']'
-                                                ? host.size()
-                                                : host.rfind(':'));
-    it->second.site = options_.site.empty() ? nullptr : registry_.FindSite(options_.site);
-    for (const auto& site : registry_.sites()) {
-      if (it->second.site == nullptr && site->host_pattern &&
-          RE2::FullMatch(name, *site->host_pattern)) {
-        it->second.site = site.get();
-      }
-    }
-  }
+  if (inserted) it->second.site = links_->SiteOf(host);
   return it->second;
-}
-
-// "page" (extract a record), "hub" (follow links only), or nullopt (not crawled).
-std::optional<std::string> Crawler::Impl::Classify(const std::string& url,
-                                                   const std::string& host) {
-  const CompiledSite* site = Host(host).site;
-  if (site == nullptr) return std::nullopt;
-  const std::string path = PathAndQuery(url);
-  if (site->PageTypeForPath(path) != nullptr) return "page";
-  if (site->IsHubPath(path)) return "hub";
-  return std::nullopt;
 }
 
 // A host can start a URL now: robots.txt is not being fetched or waited for,

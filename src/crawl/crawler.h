@@ -46,6 +46,9 @@ struct CrawlOptions {
   int max_depth = -1;              // Link depth from the seeds; -1 = no limit.
   double max_time_s = 0;           // Stop starting fetches after this; 0 = no limit.
   std::vector<std::string> include, exclude;  // RE2 over discovered URLs.
+  // More hub patterns (RE2 from the start of path and query), beside the site
+  // files' `follow` and the seeds' shapes (link_scope.h).
+  std::vector<std::string> follow;
   double recrawl_after_s = -1;     // Re-check done pages older than this; < 0 = never.
   size_t max_outlinks = 1000;      // Links kept per page (hostile pages have 100k).
   // New URLs queued per host by one run: a crawler-trap budget (endless
@@ -63,6 +66,8 @@ struct CrawlSummary {
   int64_t fetched = 0, records = 0, unchanged = 0, bytes = 0;
   int64_t pending = 0, done = 0, failed = 0, skipped = 0;
   std::map<std::string, int64_t> by_reason;
+  // Links this run did not follow, by reason (LinkVerdict::reason).
+  std::map<std::string, int64_t> dropped_links;
   bool stopped_early = false;  // Signal received: the job is resumable.
   double seconds = 0;
 };

@@ -18,6 +18,7 @@
 
 #include "crawl/crawler.h"
 #include "crawl/extract_pool.h"
+#include "crawl/link_scope.h"
 #include "crawl/robots.h"
 #include "crawl/state_store.h"
 #include "output/jsonl_writer.h"
@@ -106,7 +107,6 @@ class Crawler::Impl {
   size_t Busy() const { return fetcher_.InFlight() + extracting_.size(); }
   int PollTimeoutMs();
   void Progress(bool final_line);
-  std::optional<std::string> Classify(const std::string& url, const std::string& host);
   bool InScope(const std::string& host) const { return hosts_.count(host) > 0; }
   HostState& Host(const std::string& host);
   void Log(const std::string& event, const std::string& url, const std::string& detail);
@@ -149,14 +149,13 @@ class Crawler::Impl {
   HostScheduler scheduler_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JsonLinesWriter> writer_;
-  std::vector<std::unique_ptr<RE2>> include_, exclude_;
+  std::unique_ptr<LinkScope> links_;  // Which links are followed (made by Open).
 
   std::map<std::string, HostState> hosts_;  // In-scope hosts (host:port).
   std::unordered_map<uint64_t, InFlight> in_flight_;
   // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
   std::map<int64_t, std::string> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
-  std::unordered_map<std::string, int64_t> queued_per_host_;  // Outlinks offered this run.
   std::deque<QueuedSitemap> sitemap_queue_;  // Waiting for a politeness slot of their host.
   std::set<std::string> sitemaps_seen_;      // Queued this run: no refetch, no index loops.
   uint64_t next_request_id_ = 1;

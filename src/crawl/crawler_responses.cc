@@ -261,21 +261,12 @@ Status Crawler::Impl::WriteRecord(const Extraction& extraction, const ExtractOut
 std::vector<NewUrl> Crawler::Impl::Outlinks(const InFlight& flight,
                                             const std::vector<std::string>& links) {
   std::vector<NewUrl> out;
-  const int depth = flight.entry.depth + 1;
-  if (options_.max_depth >= 0 && depth > options_.max_depth) return out;
   for (const std::string& url : links) {
     const std::string host = HostPortOf(url);
-    if (!InScope(host)) continue;
-    std::optional<std::string> kind = Classify(url, host);
-    if (!kind) continue;
-    auto matches = [&](const std::vector<std::unique_ptr<RE2>>& patterns) {
-      return std::any_of(patterns.begin(), patterns.end(),
-                         [&](const auto& re) { return RE2::PartialMatch(url, *re); });
-    };
-    if (!include_.empty() && !matches(include_)) continue;
-    if (matches(exclude_)) continue;
-    if (++queued_per_host_[host] > options_.max_urls_per_host) continue;
-    out.push_back(NewUrl{url, host, *kind, depth, flight.entry.id});
+    const LinkVerdict verdict = links_->Admit(url, flight.entry.depth, InScope(host));
+    if (verdict.kind == LinkVerdict::Kind::kDropped) continue;
+    const char* kind = verdict.kind == LinkVerdict::Kind::kPage ? "page" : "hub";
+    out.push_back(NewUrl{url, host, kind, flight.entry.depth + 1, flight.entry.id});
   }
   return out;
 }

@@ -18,6 +18,7 @@ Status Crawler::Impl::WriteStats(const CrawlSummary& summary) {
   stats["states"] = {{"pending", summary.pending}, {"done", summary.done},
                      {"failed", summary.failed}, {"skipped", summary.skipped}};
   stats["reasons"] = summary.by_reason;
+  stats["dropped_links"] = summary.dropped_links;
   Result<StateStore::Counts> counts = state_->CountStates();
   if (counts.ok()) stats["hosts"] = counts.value().by_host_state;
   Json fill = Json::object();

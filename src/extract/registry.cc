@@ -33,6 +33,19 @@ Status CompileSelector(const std::string& where, const std::string& css,
   return Status::Ok();
 }
 
+Status CompileCondition(const std::string& where, const ItemCondition& condition,
+                        CompiledCondition* out) {
+  if (condition.selector.empty()) return Status::Ok();
+  Status status = CompileSelector(where, condition.selector, &out->selector);
+  if (!status.ok()) return status;
+  out->pattern = std::make_unique<RE2>(condition.pattern, RE2::Quiet);
+  if (!out->pattern->ok()) {
+    return Status::Error(where + ": bad pattern '" + condition.pattern + "': " +
+                         out->pattern->error());
+  }
+  return Status::Ok();
+}
+
 Status CompileGroup(const std::string& where, const GroupRule& rule, CompiledGroup* out) {
   out->rule = &rule;
   out->item_selector = Selector(rule.item_selector);
@@ -42,6 +55,10 @@ Status CompileGroup(const std::string& where, const GroupRule& rule, CompiledGro
   }
   Status status = CompileSelector(where + " group " + rule.key, rule.require_selector,
                                   &out->require_selector);
+  if (status.ok()) status = CompileCondition(where + " group " + rule.key + " when", rule.when, &out->when);
+  if (status.ok()) {
+    status = CompileCondition(where + " group " + rule.key + " unless", rule.unless, &out->unless);
+  }
   if (!status.ok()) return status;
   out->fields.resize(rule.fields.size());
   for (size_t i = 0; i < rule.fields.size(); ++i) {
@@ -109,6 +126,16 @@ Result<std::unique_ptr<CompiledSite>> CompileSite(const SiteSpec& spec) {
 
 }  // namespace
 
+bool CompiledCondition::Holds(Node item, bool if_none) const {
+  if (selector == nullptr) return if_none;
+  Node match = selector->SelectFirst(item);
+  return match.valid() && RE2::PartialMatch(match.Text(), *pattern);
+}
+
+Result<std::unique_ptr<Registry>> Registry::Create(SiteSet sites) {
+  return Create(std::move(sites.sites), std::move(sites.generic));
+}
+
 Result<std::unique_ptr<Registry>> Registry::Create(std::vector<SiteSpec> sites, SiteSpec generic) {
   std::unique_ptr<Registry> registry(new Registry());
   RE2::Options options;
@@ -154,12 +181,14 @@ const CompiledPageType* CompiledSite::PageTypeForPath(std::string_view path_and_
   return nullptr;
 }
 
-bool CompiledSite::IsHubPath(std::string_view path_and_query) const {
+const std::string* CompiledSite::MatchingHubPath(std::string_view path_and_query) const {
   const re2::StringPiece input(path_and_query.data(), path_and_query.size());
-  for (const auto& hub : hub_paths) {
-    if (hub->Match(input, 0, input.size(), RE2::ANCHOR_START, nullptr, 0)) return true;
+  for (size_t i = 0; i < hub_paths.size(); ++i) {
+    if (hub_paths[i]->Match(input, 0, input.size(), RE2::ANCHOR_START, nullptr, 0)) {
+      return &spec->hub_paths[i];
+    }
   }
-  return false;
+  return nullptr;
 }
 
 std::optional<Route> Registry::RouteUrl(std::string_view url) const {

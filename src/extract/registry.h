@@ -14,6 +14,7 @@
 #include <re2/set.h>
 
 #include "base/status.h"
+#include "extract/site_file.h"
 #include "extract/site_spec.h"
 #include "html/selector.h"
 
@@ -25,10 +26,18 @@ struct CompiledField {
   std::unique_ptr<RE2> pattern;  // Null when the rule has none.
 };
 
+struct CompiledCondition {
+  std::unique_ptr<Selector> selector;  // Null: no condition.
+  std::unique_ptr<RE2> pattern;
+  // Whether `item` meets the condition; `if_none` when there is no condition.
+  bool Holds(Node item, bool if_none) const;
+};
+
 struct CompiledGroup {
   const GroupRule* rule = nullptr;
   Selector item_selector{""};
   std::unique_ptr<Selector> require_selector;  // Null when the rule has none.
+  CompiledCondition when, unless;
   std::vector<CompiledField> fields;
 };
 
@@ -48,7 +57,8 @@ struct CompiledSite {
 
   // The page type whose path pattern matches `path_and_query`, or nullptr.
   const CompiledPageType* PageTypeForPath(std::string_view path_and_query) const;
-  bool IsHubPath(std::string_view path_and_query) const;
+  // The site's follow pattern that matches `path_and_query` (a hub), or nullptr.
+  const std::string* MatchingHubPath(std::string_view path_and_query) const;
 };
 
 // The full URL pattern the router uses for a page type of a site.
@@ -62,8 +72,11 @@ struct Route {
 class Registry {
  public:
   // Compiles every selector and pattern; fails naming the first invalid one,
-  // e.g. "mfk.com/article field views: bad selector 'span..read': ...".
+  // e.g. "mfk.com/article field views: bad selector 'span..read': ..." (site
+  // files were checked when read, so this is for tables built in code).
   static Result<std::unique_ptr<Registry>> Create(std::vector<SiteSpec> sites, SiteSpec generic);
+  // The registry of `sites` (site_file.h's LoadSites).
+  static Result<std::unique_ptr<Registry>> Create(SiteSet sites);
 
   // The page type whose URL pattern matches `url`, or nullopt.
   std::optional<Route> RouteUrl(std::string_view url) const;
@@ -82,8 +95,6 @@ class Registry {
   std::vector<Route> set_routes_;  // Index of a url_set_ pattern -> its page type.
 };
 
-// The default registry of all built-in sites (defined in extractors/registry.cc).
-const Registry& BuiltinRegistry();
 
 }  // namespace medscrape
 

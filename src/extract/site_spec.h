@@ -1,9 +1,9 @@
-// What a site file declares: mostly tables (STYLE.md rule 2). The interpreter in
-// table_extractor.cc turns a PageTypeSpec plus a Document into record fields.
+// What a site file declares (site_file.h reads it from YAML): tables only, no
+// code (STYLE.md rule 2). The interpreter in table_extractor.cc turns a
+// PageTypeSpec plus a Document into record fields.
 //
-// Selectors and patterns are compiled once when the Registry is built; an
-// invalid one makes Registry::Create fail, so a typo in a site file cannot ship
-// (tests/extract_registry_test.cc builds the real registry).
+// Selectors and patterns are checked when the file is read (with its line and
+// column) and compiled once when the Registry is built.
 #ifndef MEDSCRAPE_EXTRACT_SITE_SPEC_H_
 #define MEDSCRAPE_EXTRACT_SITE_SPEC_H_
 
@@ -26,6 +26,9 @@ enum class FieldType {
   kCount,    // Text -> integer (万 = x10000); with `unit`, only a number right before it.
   kDate,     // Text -> ISO 8601 date or date-time with the site's UTC offset.
   kJoined,   // Text() of every match, joined with '\n'.
+  kLabel,    // Text() of the match without a trailing colon (":" or "："): "病因:" -> "病因".
+  kAfter,    // Text() of the scope after the match's text, a leading colon dropped:
+             // in <p><strong>病因:</strong>出汗</p> with the match <strong>, "出汗".
 };
 
 struct FieldRule {
@@ -45,6 +48,13 @@ struct FieldRule {
 // Several rules may name the same key: they are sources tried in order, and a
 // later rule only fills a key an earlier one left null.
 
+// A condition on an item: the first match of `selector` in it exists and its
+// Text() matches the RE2 `pattern` (unanchored). Empty selector: no condition.
+struct ItemCondition {
+  std::string selector;
+  std::string pattern;
+};
+
 // A repeated or optional block: `answers` (a list) or `disease` (an object or null).
 struct GroupRule {
   std::string key;
@@ -52,14 +62,13 @@ struct GroupRule {
   bool is_list = true;        // false: first match only, null when absent.
   // When set, matches without a descendant matching this are skipped (ads).
   std::string require_selector;
+  // Items kept: those meeting `when` and not `unless` (mfk's causes and advice
+  // are the same paragraphs, told apart by their label).
+  ItemCondition when, unless;
   // Item keys (dotted) in output order; each starts null so every item has them all.
   std::vector<std::string> keys;
   std::vector<FieldRule> fields;
 };
-
-class PageContext;
-// Code for what a table cannot say; fills keys of `record`.
-using CustomStep = void (*)(const PageContext& page, Json& record);
 
 struct PageTypeSpec {
   std::string name;  // "article", "question", "generic".
@@ -72,11 +81,11 @@ struct PageTypeSpec {
   std::vector<std::string> keys;
   std::vector<FieldRule> fields;
   std::vector<GroupRule> groups;
-  std::vector<CustomStep> custom_steps;
 };
 
 struct SiteSpec {
   std::string name;        // "mfk.com"; "" for the generic extractor (site null).
+  std::string source;      // Where it was read: a path, or "built-in:<file>".
   // RE2 that must match the whole (lower-case) host: "(?:www\\.|m\\.)?mfk\\.com".
   std::string host_pattern;
   // Paths (RE2 from the start of path and query) of list pages a crawl follows

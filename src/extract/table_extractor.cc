@@ -71,6 +71,10 @@ Json Convert(const FieldRule& rule, std::string text, const PageContext& page, s
       std::optional<std::string> url = ResolveHttpUrl(page.url(), text);
       return url ? Json(*url) : Json(nullptr);
     }
+    case FieldType::kLabel: {
+      std::string label = TrimLabelColon(text);
+      return label.empty() ? Json(nullptr) : Json(std::move(label));
+    }
     default:
       return Json(std::move(text));
   }
@@ -87,6 +91,21 @@ Json ReadJoined(const CompiledField& field, Node scope) {
   return joined.empty() ? Json(nullptr) : Json(std::move(joined));
 }
 
+// kAfter: the scope's text after the label's (a leading colon and white space dropped).
+std::optional<std::string> TextAfter(Node scope, Node label) {
+  const std::string text = scope.Text();
+  const std::string label_text = label.Text();
+  std::string detail =
+      text.compare(0, label_text.size(), label_text) == 0 ? text.substr(label_text.size()) : text;
+  // The colon may sit outside the label: "<strong>病因</strong>：出汗".
+  if (std::optional<LabelDetail> split = SplitLabel(detail); split && split->label.empty()) {
+    detail = split->detail;
+  }
+  detail = CollapseWhitespace(detail);
+  if (detail.empty()) return std::nullopt;
+  return detail;
+}
+
 Json ReadField(const CompiledField& field, Node scope, const PageContext& page, std::string* note) {
   const FieldRule& rule = *field.rule;
   if (rule.type == FieldType::kJoined) return ReadJoined(field, scope);
@@ -100,7 +119,8 @@ Json ReadField(const CompiledField& field, Node scope, const PageContext& page, 
     }
   }
   if (!match.valid()) return nullptr;
-  std::optional<std::string> text = ReadString(field, match);
+  std::optional<std::string> text =
+      rule.type == FieldType::kAfter ? TextAfter(scope, match) : ReadString(field, match);
   if (!text) return nullptr;
   return Convert(rule, std::move(*text), page, note);
 }
@@ -160,6 +180,7 @@ Json ExtractGroup(const CompiledGroup& group, const PageContext& page,
   Json list = Json::array();
   for (Node item : group.item_selector.Select(page.root())) {
     if (group.require_selector && !group.require_selector->SelectFirst(item).valid()) continue;
+    if (!group.when.Holds(item, true) || group.unless.Holds(item, false)) continue;
     const std::string prefix = group.rule->key + "[" + std::to_string(list.size()) + "].";
     std::vector<std::string> item_warnings;
     Json object = ExtractItem(group, item, page, prefix, item_warnings);
@@ -182,7 +203,6 @@ void ExtractFields(const CompiledPageType& page_type, const PageContext& page, J
   for (const CompiledGroup& group : page_type.groups) {
     record[group.rule->key] = ExtractGroup(group, page, warnings);
   }
-  for (CustomStep step : page_type.spec->custom_steps) step(page, record);
 }
 
 std::string CollapseWhitespace(std::string_view text) {

@@ -76,6 +76,10 @@ class Node {
   std::string Text() const;
   // Same normalisation over this element's direct text children only.
   std::string OwnText() const;
+  // The element's markup as it stands in the parsed input, from its start tag to
+  // the end of its end tag (or to where the parser closed it); empty for the
+  // document and for elements the parser made up (an implied <tbody>).
+  std::string_view SourceHtml() const;
 
   const GumboInternalNode* raw() const { return node_; }
   bool operator==(const Node& other) const { return node_ == other.node_; }

@@ -97,4 +97,18 @@ int Node::ElementIndex() const {
   return index;
 }
 
+std::string_view Node::SourceHtml() const {
+  if (node_ == nullptr || !IsElement(node_)) return {};
+  const GumboElement& element = node_->v.element;
+  if (element.original_tag.data == nullptr || element.original_tag.length == 0) return {};
+  const char* begin = element.original_tag.data;
+  // Offsets count from the start of the buffer Gumbo parsed, as original_tag does.
+  const char* buffer = begin - element.start_pos.offset;
+  const char* end = element.original_end_tag.data != nullptr
+                        ? element.original_end_tag.data + element.original_end_tag.length
+                        : buffer + element.end_pos.offset;
+  if (end < begin) end = begin + element.original_tag.length;
+  return std::string_view(begin, static_cast<size_t>(end - begin));
+}
+
 }  // namespace medscrape

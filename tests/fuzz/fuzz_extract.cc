@@ -8,6 +8,7 @@
 #include <string>
 
 #include "extract/page.h"
+#include "extractors/builtin.h"
 #include "extract/registry.h"
 #include "output/jsonl_writer.h"
 
