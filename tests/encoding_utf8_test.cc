@@ -29,7 +29,7 @@ TEST_CASE("ScanUtf8 counts what it sees", "[encoding][utf8]") {
   CHECK(mixed.non_ascii_bytes == 3 + 2 + 4 + 1);
   CHECK(mixed.invalid_sequences == 1);
   CHECK(mixed.nul_bytes == 1);
-  CHECK(out == "a中b\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(out == "a中b\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD");  // The NUL is dropped.
 
   // Statistics do not depend on whether output is wanted.
   const Utf8Scan counted = ScanUtf8("a中b\xC3\xA9\xF0\x9F\x98\x80\x80\0"s, nullptr);
@@ -45,7 +45,7 @@ TEST_CASE("ScanUtf8 handles NULs and bad bytes inside long ASCII runs", "[encodi
       std::string out;
       const Utf8Scan scan = ScanUtf8(text, &out);
       CHECK(scan.invalid_sequences + scan.nul_bytes == 1);
-      CHECK(out == Repeat("a", at) + "\xEF\xBF\xBD" + Repeat("a", 39 - at));
+      CHECK(out == Repeat("a", at) + (bad == '\0' ? "" : "\xEF\xBF\xBD") + Repeat("a", 39 - at));
     }
   }
 }

@@ -78,7 +78,7 @@ Decoding DecodeAs(std::string_view body, std::string* charset, std::vector<std::
     return DecodeUtf8(body);
   }
   // iconv keeps U+0000 and is trusted no further than necessary: the same pass
-  // that replaces NULs guarantees valid UTF-8.
+  // that drops NULs guarantees valid UTF-8.
   Decoding decoding = DecodeUtf8(decoded->utf8);
   decoding.replaced += decoded->replaced;
   return decoding;

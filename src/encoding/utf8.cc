@@ -61,12 +61,13 @@ Utf8Scan ScanUtf8(std::string_view in, std::string* out) {
   const size_t size = in.size();
   size_t i = 0;
   size_t pending = 0;  // Start of the valid bytes not yet appended to *out.
-  auto replace = [&](size_t bad_length) {
+  // Skips `length` bytes at i, writing U+FFFD in their place or, for a NUL, nothing.
+  auto replace = [&](size_t length, bool with_replacement = true) {
     if (out != nullptr) {
       out->append(in.data() + pending, i - pending);
-      out->append(kReplacement, kReplacementSize);
+      if (with_replacement) out->append(kReplacement, kReplacementSize);
     }
-    i += bad_length;
+    i += length;
     pending = i;
   };
   if (out != nullptr) out->clear();
@@ -80,7 +81,7 @@ Utf8Scan ScanUtf8(std::string_view in, std::string* out) {
       while (i < size && bytes[i] < 0x80) {
         if (bytes[i] == 0) {
           ++scan.nul_bytes;
-          replace(1);
+          replace(1, /*with_replacement=*/false);
         } else {
           ++i;
         }
