@@ -240,7 +240,7 @@ def negative_cases():
         ("negative views", mutate(article, set_key("views", -1)), "/views"),
         ("views as float", mutate(article, set_key("views", 9039.5)), "/views"),
         ("schema_version 2", mutate(article, set_key("schema_version", 2)), "/schema_version"),
-        ("unknown site", mutate(question, set_key("site", "haodf.com")), "/site"),
+        ("site that is no site name", mutate(question, set_key("site", "Hao DF")), "/site"),
         ("unknown charset.source",
          mutate(article, lambda r: r["charset"].update(source="guess")), "/charset/source"),
         ("extractor.version 0",

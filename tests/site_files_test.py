@@ -150,6 +150,10 @@ def _(binary, tmp):
     eq(rec["answers"], [{"doctor": {"name": f"医生7{k}", "hospital": f"医院{k}"},
                          "text": f"回答7.{k}第一段\n第二段"} for k in range(2)], "answers (the ad skipped)")
     eq(rec["warnings"], [], "warnings")
+    # The record schema takes any site's record, its own fields included.
+    import jsonschema  # Debian's python3-jsonschema
+    schema = json.loads((SOURCE / "schema" / "record.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(rec)
     # The same through the environment; without either the page is generic.
     r = run([binary, "extract", "--url", "https://www.clinic.example/doc/7.html", page],
             env=dict(os.environ, MEDSCRAPE_SITES=str(folder)))
