@@ -228,6 +228,25 @@ def _(binary, tmp):
     eq(sorted(p.name for p in tmp.iterdir()), ["sites"], "files created")
 
 
+@case("schema/site.schema.json: every shipped site file validates; a broken one does not")
+def _(binary, tmp):
+    import jsonschema  # Debian's python3-jsonschema
+    import yaml  # Debian's python3-yaml
+    validator = jsonschema.Draft202012Validator(
+        json.loads((SOURCE / "schema" / "site.schema.json").read_text()))
+    files = sorted((SOURCE / "extractors").glob("*.yaml")) + [None]
+    for path in files:
+        text = CLINIC_YAML if path is None else path.read_text(encoding="utf-8")
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(text))]
+        eq(errors, [], f"schema errors of {path or 'the test site'}")
+    for broken in (CLINIC_YAML.replace("detect:", "detector:"),
+                   CLINIC_YAML.replace("type: date", "type: datetime"),
+                   CLINIC_YAML.replace("version: 2", "version: 0"),
+                   CLINIC_YAML.replace("        list: 'article.doc li.reply'\n", "")):
+        check(list(validator.iter_errors(yaml.safe_load(broken))), "the schema took a broken file")
+    return f"{len(files) - 1} shipped files"
+
+
 # ---------------------------------------------------------------- following links
 
 def rename_lists(root):
