@@ -9,6 +9,7 @@ Standard library only. Ends with the line "N passed, M failed"; exit 1 on any fa
 import os
 import random
 import re
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -388,6 +389,19 @@ def _(binary, tmp):
     eq(rec["url"], url, "url")
     eq(rec["site"], "mfk.com", "site")
     eq(rec["title"], TITLE_ARTICLE, "title")
+
+
+@case("-o /dev/null and -o to a pipe: written as they are (nothing to lock or cut)")
+def _(binary, tmp):
+    r = run([binary, "extract", "-o", "/dev/null", reference_path("mfk-article")])
+    expect_exit(r, 0)
+    fifo = tmp / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    r = run([binary, "extract", "-o", fifo, reference_path("mfk-article")])
+    out = reader.communicate(timeout=20)[0]
+    expect_exit(r, 0)
+    eq(parse_records(out)[0]["title"], TITLE_ARTICLE, "record through the pipe")
 
 
 @case("--url is written as a URL: invalid UTF-8 and spaces percent-encoded, never raw")

@@ -46,9 +46,15 @@ JsonLinesWriter::JsonLinesWriter(const std::string& path) : name_(path), owns_fd
     status_ = Status::Error(path + ": " + std::strerror(errno));
     return;
   }
-  status_ = LockOutput(fd_, path);
-  if (status_.ok() && ::ftruncate(fd_, 0) != 0) {
+  // A device or a pipe (-o /dev/null) is written as it is: there is nothing to lock or cut.
+  struct stat info;
+  if (::fstat(fd_, &info) != 0) {
     status_ = Status::Error(path + ": " + std::strerror(errno));
+  } else if (S_ISREG(info.st_mode)) {
+    status_ = LockOutput(fd_, path);
+    if (status_.ok() && ::ftruncate(fd_, 0) != 0) {
+      status_ = Status::Error(path + ": " + std::strerror(errno));
+    }
   }
 }
 
@@ -61,6 +67,9 @@ std::unique_ptr<JsonLinesWriter> JsonLinesWriter::ResumeAt(const std::string& pa
   struct stat info;
   if (writer->fd_ < 0 || ::fstat(writer->fd_, &info) != 0) {
     writer->status_ = Status::Error(path + ": " + std::strerror(errno));
+  } else if (!S_ISREG(info.st_mode)) {
+    writer->status_ = Status::Error(path + ": not a regular file (a crawl cuts its output back to "
+                                           "the last committed record after a crash)");
   } else if (Status locked = LockOutput(writer->fd_, path); !locked.ok()) {
     writer->status_ = locked;
   } else if (info.st_size < offset) {
