@@ -1,9 +1,9 @@
 #include "crawl/sitemap.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <optional>
+
+#include "fetch/content_decoder.h"
 
 namespace medscrape {
 namespace {
@@ -11,31 +11,6 @@ namespace {
 bool IsGzip(std::string_view body) {
   return body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
          static_cast<unsigned char>(body[1]) == 0x8b;
-}
-
-Result<std::string> Gunzip(std::string_view body) {
-  z_stream stream{};
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return Status::Error("sitemap: zlib init failed");
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-  stream.avail_in = static_cast<uInt>(body.size());
-  std::string out;
-  char buffer[64 * 1024];
-  int code = Z_OK;
-  while (code == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof(buffer);
-    code = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - stream.avail_out);
-    if (out.size() > kMaxSitemapBytes) {
-      inflateEnd(&stream);
-      return Status::Error("sitemap: decompresses to more than 50 MiB");
-    }
-    // Z_BUF_ERROR with input left means no progress: a truncated stream.
-    if (code == Z_BUF_ERROR && stream.avail_in == 0) break;
-  }
-  inflateEnd(&stream);
-  if (code != Z_STREAM_END) return Status::Error("sitemap: corrupt gzip stream");
-  return out;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -87,8 +62,8 @@ std::string TagName(std::string_view xml, size_t at) {
 Result<SitemapContents> ParseSitemap(std::string_view body, size_t max_urls) {
   std::string inflated;
   if (IsGzip(body)) {
-    Result<std::string> gunzipped = Gunzip(body);
-    if (!gunzipped.ok()) return gunzipped.status();
+    Result<std::string> gunzipped = DecodeGzip(body, kMaxSitemapBytes);
+    if (!gunzipped.ok()) return Status::Error("sitemap: " + gunzipped.status().message());
     inflated = std::move(gunzipped).value();
     body = inflated;
   }

@@ -22,6 +22,21 @@ std::string Trim(const std::string& text) {
 
 }  // namespace
 
+Result<std::string> DecodeGzip(std::string_view gzip, size_t max_bytes) {
+  ContentDecoder decoder(ContentCoding::kGzip);
+  std::string out;
+  switch (decoder.Feed(gzip.data(), gzip.size(), max_bytes, &out)) {
+    case ContentDecoder::Result::kTooLarge:
+      return Status::Error("gzip: more than " + std::to_string(max_bytes) + " bytes decoded");
+    case ContentDecoder::Result::kCorrupt:
+      return Status::Error("gzip: " + decoder.error());
+    case ContentDecoder::Result::kOk:
+      break;
+  }
+  if (!decoder.Complete()) return Status::Error("gzip: truncated");
+  return out;
+}
+
 ContentCoding ParseContentEncoding(const std::string& value) {
   ContentCoding coding = ContentCoding::kIdentity;
   size_t start = 0;

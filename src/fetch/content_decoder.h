@@ -2,13 +2,17 @@
 // end-of-stream check. libcurl 7.88 does not notice a compressed stream cut
 // short inside a correctly framed response (it returns the shortened body as a
 // success), so the fetcher turns libcurl's decoding off and uses this instead.
-// Internal to src/fetch.
+// The crawl decodes gzip files (sitemap.xml.gz) with DecodeGzip: the one gunzip
+// loop of the project.
 #ifndef MEDSCRAPE_FETCH_CONTENT_DECODER_H_
 #define MEDSCRAPE_FETCH_CONTENT_DECODER_H_
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
+
+#include "base/status.h"
 
 struct z_stream_s;                // zlib.h and
 struct BrotliDecoderStateStruct;  // brotli/decode.h stay out of this header.
@@ -16,6 +20,11 @@ struct BrotliDecoderStateStruct;  // brotli/decode.h stay out of this header.
 namespace medscrape {
 
 enum class ContentCoding { kIdentity, kGzip, kDeflate, kBrotli, kUnsupported };
+
+// A whole gzip file (or a body served without Content-Encoding) decoded, at most
+// `max_bytes`: fails "gzip: more than N bytes decoded", "gzip: truncated" or
+// "gzip: <zlib's message>".
+Result<std::string> DecodeGzip(std::string_view gzip, size_t max_bytes);
 
 // The coding of a Content-Encoding value (several headers joined with ", ").
 // "identity" tokens are ignored; gzip, x-gzip, deflate and br alone are
