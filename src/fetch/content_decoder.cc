@@ -27,7 +27,9 @@ Result<std::string> DecodeGzip(std::string_view gzip, size_t max_bytes) {
   std::string out;
   switch (decoder.Feed(gzip.data(), gzip.size(), max_bytes, &out)) {
     case ContentDecoder::Result::kTooLarge:
-      return Status::Error("gzip: more than " + std::to_string(max_bytes) + " bytes decoded");
+      return Status::Error("gzip: decodes to more than " +
+                           (max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB"
+                                                        : std::to_string(max_bytes) + " bytes"));
     case ContentDecoder::Result::kCorrupt:
       return Status::Error("gzip: " + decoder.error());
     case ContentDecoder::Result::kOk:

@@ -22,7 +22,7 @@ namespace medscrape {
 enum class ContentCoding { kIdentity, kGzip, kDeflate, kBrotli, kUnsupported };
 
 // A whole gzip file (or a body served without Content-Encoding) decoded, at most
-// `max_bytes`: fails "gzip: more than N bytes decoded", "gzip: truncated" or
+// `max_bytes`: fails "gzip: decodes to more than 50 MiB", "gzip: truncated" or
 // "gzip: <zlib's message>".
 Result<std::string> DecodeGzip(std::string_view gzip, size_t max_bytes);
 
