@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """End-to-end tests of `medscrape crawl` as a process: the progress line on a terminal, the log
-formats, --proxy and http_proxy, disk full (RELIABILITY.md P3) and the exit codes schedulers see.
+formats, --proxy and http_proxy, disk full (docs/reliability.md P3) and the exit codes schedulers see.
 
 Usage: /usr/bin/python3 tests/crawl_cli_test.py <path-to-medscrape> [case-name-substring...]
 Environment: MEDSCRAPE_SOURCE_DIR = repo root (default: this file's parent's parent).

@@ -1,4 +1,4 @@
-// End-to-end fault tests of the crawl engine (RELIABILITY.md N7-N10, H2, H4 and the
+// End-to-end fault tests of the crawl engine (docs/reliability.md N7-N10, H2, H4 and the
 // politeness rules): an in-process Crawler with the real curl fetcher against
 // tests/http_test_server.py, asserting what the server's request log (monotonic
 // timestamps) and the job's SQLite state show. crawl_politeness_test.cc proves the
@@ -538,9 +538,9 @@ TEST_CASE("engine faults: an https to http redirect is followed only through the
 
 TEST_CASE("engine faults: redirects to metadata addresses under allow_private stop at scope",
           "[engine][faults][H2]") {
-  // allow_private (needed for loopback) turns the connect-time address check off for
-  // every address, metadata included (curl_transfer.cc OnOpenSocket): scope is what
-  // keeps these redirects from being followed.
+  // allow_private (needed for loopback) turns the private-address check off; metadata
+  // addresses stay refused (address_policy.h), but scope stops these redirects first:
+  // their hosts are not the seeds'.
   START_SERVER(server, kFixtureSite);
   const std::vector<std::string> targets = {
       "http://100.100.100.200/latest/meta-data/",  // Alibaba Cloud metadata.

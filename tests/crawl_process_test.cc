@@ -1,6 +1,6 @@
 // The real `medscrape crawl` binary as a subprocess against a generated ~300-page
 // mirror: a clean run, then a job killed with SIGKILL at random moments and resumed
-// (RELIABILITY.md P1: exactly the clean run's records, each once), SIGTERM (P2), a
+// (docs/reliability.md P1: exactly the clean run's records, each once), SIGTERM (P2), a
 // second run of a locked job (P4), and usage errors.
 #include <fcntl.h>
 #include <signal.h>

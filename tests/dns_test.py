@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""RELIABILITY.md N6 against a real DNS server: NXDOMAIN vs a resolver that does not answer.
+"""docs/reliability.md N6 against a real DNS server: NXDOMAIN vs a resolver that does not answer.
 
 Usage: /usr/bin/python3 tests/dns_test.py <path-to-medscrape> [case-name-substring...]
 Environment: MEDSCRAPE_FETCH_TEST = the fetch_test Catch2 binary (default: tests/fetch_test

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A tiny authoritative DNS server over UDP for medscrape's DNS tests (RELIABILITY.md N6).
+"""A tiny authoritative DNS server over UDP for medscrape's DNS tests (docs/reliability.md N6).
 
 Standard library only. Meant to run as the only nameserver of a private network namespace
 (tests/dns_test.py bind-mounts a resolv.conf naming 127.0.0.1 there), so glibc's getaddrinfo talks

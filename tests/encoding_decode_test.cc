@@ -1,5 +1,5 @@
 // DecodeToUtf8: the order of evidence and the content faults C1-C4 and C6 of
-// RELIABILITY.md.
+// docs/reliability.md.
 #include <catch2/catch.hpp>
 
 #include "encoding/charset.h"

@@ -1,5 +1,5 @@
 // DecodeToUtf8 repairs what cannot be decoded: content faults C5 and C13 of
-// RELIABILITY.md, and the guarantee of clean UTF-8 output whatever the input.
+// docs/reliability.md, and the guarantee of clean UTF-8 output whatever the input.
 #include <catch2/catch.hpp>
 #include <random>
 

@@ -1,4 +1,4 @@
-// RELIABILITY.md N6 against a real DNS server: the curl fetcher tells a name
+// docs/reliability.md N6 against a real DNS server: the curl fetcher tells a name
 // that does not exist (kDns, permanent) from a resolver that does not answer
 // (kDnsTimeout, retryable). Hidden ("[.dns]"): tests/dns_test.py runs them in
 // a private user+mount+network namespace whose /etc/resolv.conf names only

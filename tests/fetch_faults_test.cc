@@ -1,4 +1,4 @@
-// The curl fetcher against misbehaving servers (RELIABILITY.md N1-N5, N11, N13,
+// The curl fetcher against misbehaving servers (docs/reliability.md N1-N5, N11, N13,
 // C10, C11): every fault ends in one response with the right FetchError, on time,
 // and never as a truncated success.
 #include <catch2/catch.hpp>

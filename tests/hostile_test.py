@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Hostile inputs for `medscrape extract` (content faults C1-C14 of RELIABILITY.md).
+"""Hostile inputs for `medscrape extract` (content faults C1-C14 of docs/reliability.md).
 
 Usage: /usr/bin/python3 tests/hostile_test.py <path-to-medscrape> [case-name-substring...]
 Environment:

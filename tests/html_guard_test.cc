@@ -1,4 +1,4 @@
-// The guard scan against parser bombs (RELIABILITY.md) and against its own
+// The guard scan against parser bombs (docs/reliability.md C12) and against its own
 // blind spots: Gumbo's tree must stay within ParseLimits::max_depth (plus the
 // few levels Gumbo adds), and the guard must be what keeps it there.
 #include <catch2/catch.hpp>

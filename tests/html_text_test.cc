@@ -1,4 +1,4 @@
-// Node::Text() and Node::OwnText(): the normalisation of SITES.md.
+// Node::Text() and Node::OwnText(): the normalisation of docs/sites.md.
 #include <catch2/catch.hpp>
 #include <string>
 

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/crawl_report.h"
 #include "crawl/crawler.h"
 #include "crawl/link_scope.h"
 #include "fetch/fetcher.h"
@@ -208,59 +209,15 @@ int Check(CrawlArgs* a, const Registry& registry) {
   return -1;
 }
 
-void PrintSummary(const CrawlSummary& s, const std::string& out, bool json) {
-  if (json) {
-    // One object, as every other line of --log-format json: the run's counts,
-    // named as in the stats file.
-    const Json line = {{"event", "summary"},
-                       {"status", s.stopped_early ? "stopped" : "finished"},
-                       {"out", out},
-                       {"fetched", s.fetched},
-                       {"records", s.records},
-                       {"unchanged", s.unchanged},
-                       {"bytes", s.bytes},
-                       {"done", s.done},
-                       {"failed", s.failed},
-                       {"skipped", s.skipped},
-                       {"pending", s.pending},
-                       {"reasons", s.by_reason},
-                       {"seconds", s.seconds}};
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
-    return;
-  }
-  std::fprintf(stderr,
-               "medscrape: crawl %s: %lld fetched, %lld records (%lld unchanged) -> %s; "
-               "%lld done, %lld failed, %lld skipped, %lld pending (%.1f s)\n",
-               s.stopped_early ? "stopped" : "finished", static_cast<long long>(s.fetched),
-               static_cast<long long>(s.records), static_cast<long long>(s.unchanged), out.c_str(),
-               static_cast<long long>(s.done), static_cast<long long>(s.failed),
-               static_cast<long long>(s.skipped), static_cast<long long>(s.pending), s.seconds);
-  for (const auto& [reason, count] : s.by_reason) {
-    std::fprintf(stderr, "medscrape:   %s: %lld\n", reason.c_str(), static_cast<long long>(count));
-  }
-}
-
-// The run's fatal error: a line of its own (a progress line may be showing),
-// an object with --log-format json.
-void PrintError(const std::string& message, const CrawlOptions& options) {
-  if (options.progress) std::fputs("\r\033[K", stderr);
-  if (options.log_json) {
-    const Json line = {{"event", "error"}, {"message", message}};
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
-  } else {
-    std::fprintf(stderr, "medscrape: error: %s\n", message.c_str());
-  }
-}
-
 int Run(CrawlArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<Registry> registry = LoadRegistryOrReport(args.sites_dir, kCommand, &exit_code);
   if (registry == nullptr) return exit_code;
   if (const int usage = Check(&args, *registry); usage >= 0) return usage;
   CrawlOptions& crawl = args.crawl;
-  crawl.log_json = args.log_format == "json";
+  const bool json = args.log_format == "json";
   // JSON logs are for machines: no progress line between the objects.
-  crawl.progress = isatty(STDERR_FILENO) != 0 && !args.no_progress && !crawl.log_json;
+  CrawlReport report(isatty(STDERR_FILENO) != 0 && !args.no_progress && !json, json);
   args.fetch.max_connections = crawl.concurrency;
   const std::string& out = crawl.out_path;
   crawl.stats_path = out.substr(0, out.rfind(".jsonl") == std::string::npos ? out.size()
@@ -270,13 +227,13 @@ int Run(CrawlArgs& args) {
   std::signal(SIGTERM, OnSignal);
   std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(args.fetch);
   SystemClock clock;
-  Crawler crawler(crawl, *fetcher, clock, *registry);
+  Crawler crawler(crawl, *fetcher, clock, *registry, &report);
   Result<CrawlSummary> summary = crawler.Run(g_stop);
   if (!summary.ok()) {
-    PrintError(summary.status().message(), crawl);
+    report.Error(summary.status().message());
     return kExitAborted;
   }
-  PrintSummary(summary.value(), out, crawl.log_json);
+  report.Summary(summary.value(), out);
   if (summary.value().stopped_early) return kExitAborted;
   return summary.value().failed > 0 ? kExitSomeFailed : kExitOk;
 }

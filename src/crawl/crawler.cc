@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
-#include <cstdio>
 
 #include "crawl/crawler_impl.h"
 #include "url/canonical.h"
@@ -19,18 +18,19 @@ std::string SchemeOf(const std::string& url) { return url.substr(0, url.find(':'
 }  // namespace
 
 Crawler::Crawler(CrawlOptions options, Fetcher& fetcher, const Clock& clock,
-                 const Registry& registry)
-    : impl_(std::make_unique<Impl>(std::move(options), fetcher, clock, registry)) {}
+                 const Registry& registry, CrawlObserver* observer)
+    : impl_(std::make_unique<Impl>(std::move(options), fetcher, clock, registry, observer)) {}
 Crawler::~Crawler() = default;
 
 Result<CrawlSummary> Crawler::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
 
 Crawler::Impl::Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock,
-                     const Registry& registry)
+                     const Registry& registry, CrawlObserver* observer)
     : options_(std::move(options)),
       fetcher_(fetcher),
       clock_(clock),
       registry_(registry),
+      observer_(observer),
       scheduler_(options_.politeness, clock, static_cast<uint64_t>(clock.UnixMs())) {}
 
 Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
@@ -279,7 +279,7 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   HostState& host = Host(entry.host);
   if (scheduler_.HostDead(entry.host)) {
     *started = true;
-    Log("failed", entry.url, "host_unavailable");
+    Emit("failed", entry.url, "host_unavailable");
     return state_->MarkFailed(entry.id, "host_unavailable", entry.last_status);
   }
   if (host.robots == HostState::Robots::kUnknown ||
@@ -296,7 +296,7 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   }
   *started = true;
   if (!host.rules.Allowed(PathAndQuery(entry.url))) {
-    Log("skipped", entry.url, "robots");
+    Emit("skipped", entry.url, "robots");
     return state_->MarkSkipped(entry.id, "robots");
   }
   InFlight flight;
@@ -371,38 +371,32 @@ int Crawler::Impl::PollTimeoutMs() {
   return timeout;
 }
 
-// "medscrape: 40 done, 3 queued, 1 failed, 37 records, 85.3 pages/s, 1 hosts", redrawn in
-// place at most every 0.5 s; done / queued (pending) / failed are the state's counts, as in the
-// summary and the stats file. Counting reads one covering index (about 0.1 s at a million URLs),
-// so the next line waits at least 50 times what the last count took.
+// A snapshot for an observer that wants one, at most every 0.5 s. Counting reads one covering
+// index (about 0.1 s at a million URLs), so the next one waits at least 50 times what the last
+// count took.
 void Crawler::Impl::Progress(bool final_line) {
-  if (!options_.progress) return;
+  if (observer_ == nullptr || !observer_->WantsProgress()) return;
   const int64_t now = clock_.NowMs();
   if (!final_line && now - last_progress_ms_ < 500) return;
   Result<StateStore::Counts> counts = state_->CountStates();
   const int64_t counted = clock_.NowMs();
   last_progress_ms_ = counted + 49 * std::max<int64_t>(0, counted - now);
   if (!counts.ok()) return;  // Run() reports state errors.
-  const double seconds = std::max(0.001, (now - started_ms_) / 1000.0);
-  std::fprintf(stderr,
-               "\r\033[Kmedscrape: %lld done, %lld queued, %lld failed, %lld records, %.1f pages/s, "
-               "%zu hosts%s",
-               static_cast<long long>(counts.value().done),
-               static_cast<long long>(counts.value().pending),
-               static_cast<long long>(counts.value().failed), static_cast<long long>(summary_.records),
-               summary_.fetched / seconds, hosts_.size(), final_line ? "\n" : "");
+  CrawlProgress progress;
+  progress.done = counts.value().done;
+  progress.pending = counts.value().pending;
+  progress.failed = counts.value().failed;
+  progress.records = summary_.records;
+  progress.fetched = summary_.fetched;
+  progress.hosts = hosts_.size();
+  progress.seconds = (now - started_ms_) / 1000.0;
+  progress.final = final_line;
+  observer_->OnProgress(progress);
 }
 
-void Crawler::Impl::Log(const std::string& event, const std::string& url,
-                        const std::string& detail) {
-  if (options_.log_json) {
-    const Json line = {{"event", event}, {"url", url}, {"reason", detail}};
-    if (options_.progress) std::fputs("\r\033[K", stderr);  // Never glued to a progress line.
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
-  } else if (event == "failed") {
-    if (options_.progress) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "medscrape: %s: %s: %s\n", event.c_str(), url.c_str(), detail.c_str());
-  }
+void Crawler::Impl::Emit(const std::string& event, const std::string& url,
+                         const std::string& reason) {
+  if (observer_ != nullptr) observer_->OnEvent(CrawlEvent{event, url, reason});
 }
 
 }  // namespace medscrape

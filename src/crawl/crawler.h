@@ -22,6 +22,7 @@
 
 #include "base/status.h"
 #include "crawl/clock.h"
+#include "crawl/crawl_observer.h"
 #include "crawl/politeness.h"
 #include "extract/registry.h"
 #include "fetch/fetcher.h"
@@ -58,8 +59,6 @@ struct CrawlOptions {
   // Also queue the URLs of the sitemaps that robots.txt lists (index files and
   // gzip included), so pages no hub links to are found.
   bool sitemaps = false;
-  bool progress = false;           // A live progress line on stderr.
-  bool log_json = false;           // Log lines as JSON objects instead of text.
 };
 
 struct CrawlSummary {
@@ -74,7 +73,9 @@ struct CrawlSummary {
 
 class Crawler {
  public:
-  Crawler(CrawlOptions options, Fetcher& fetcher, const Clock& clock, const Registry& registry);
+  // `observer` (may be null) hears of failed and skipped URLs and, if it wants, progress.
+  Crawler(CrawlOptions options, Fetcher& fetcher, const Clock& clock, const Registry& registry,
+          CrawlObserver* observer = nullptr);
   ~Crawler();
   // Runs until the frontier is empty, a limit is reached, or `stop` is set.
   // Fails on state or output errors (the job stays resumable).

@@ -125,7 +125,7 @@ Status Crawler::Impl::SettleExtraction(const Extraction& extraction,
     case ExtractOutcome::Kind::kRefused:
       return state_->MarkSkipped(id, outcome.reason);
     case ExtractOutcome::Kind::kFailed:
-      Log("failed", extraction.flight.current_url, outcome.reason);
+      Emit("failed", extraction.flight.current_url, outcome.reason);
       return state_->MarkFailed(id, outcome.reason, extraction.info.status);
     case ExtractOutcome::Kind::kExtracted:
       break;

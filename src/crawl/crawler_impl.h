@@ -81,7 +81,8 @@ struct QueuedSitemap {
 
 class Crawler::Impl {
  public:
-  Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock, const Registry& registry);
+  Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock, const Registry& registry,
+       CrawlObserver* observer);
   Result<CrawlSummary> Run(const std::atomic<bool>& stop);
 
  private:
@@ -109,7 +110,8 @@ class Crawler::Impl {
   void Progress(bool final_line);
   bool InScope(const std::string& host) const { return hosts_.count(host) > 0; }
   HostState& Host(const std::string& host);
-  void Log(const std::string& event, const std::string& url, const std::string& detail);
+  // Tells the observer, if any, that `url` ended `event` ("failed", "skipped") for `reason`.
+  void Emit(const std::string& event, const std::string& url, const std::string& reason);
 
   // crawler_responses.cc
   Status Handle(FetchResponse& response);
@@ -146,6 +148,7 @@ class Crawler::Impl {
   Fetcher& fetcher_;
   const Clock& clock_;
   const Registry& registry_;
+  CrawlObserver* const observer_;  // May be null.
   HostScheduler scheduler_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JsonLinesWriter> writer_;

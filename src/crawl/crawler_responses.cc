@@ -36,7 +36,7 @@ std::string HrefScheme(const std::string& href) {
   return scheme;
 }
 
-// "Come back later" (RELIABILITY.md N7): the host is paused, no retry is used up.
+// "Come back later" (docs/reliability.md N7): the host is paused, no retry is used up.
 bool IsRateLimit(const FetchResponse& response) {
   return response.status == 429 || (response.status == 503 && !response.retry_after.empty());
 }
@@ -75,7 +75,7 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
       return Status::Ok();
     }
   }
-  // The host cannot be reached at all: no address (RELIABILITY.md N6), an address
+  // The host cannot be reached at all: no address (docs/reliability.md N6), an address
   // or name the policy refuses, a host libcurl cannot parse, nothing listening, a
   // certificate that does not verify.
   // Neither robots.txt nor any page of it can be fetched, so this is the failure
@@ -117,7 +117,7 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
   if (++host.robots_failures >= kMaxRobotsFailures) {
     host.rules = RobotsRules::DisallowAll();
     host.robots = HostState::Robots::kReady;
-    Log("failed", flight.current_url, "robots.txt unavailable: host treated as disallowed");
+    Emit("failed", flight.current_url, "robots.txt unavailable: host treated as disallowed");
     return Status::Ok();
   }
   host.robots = HostState::Robots::kRetryLater;
@@ -141,7 +141,7 @@ Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
   }
   if (status >= 400 || status < 200) {
     const std::string reason = "http_" + std::to_string(status);
-    Log("failed", flight.current_url, reason);
+    Emit("failed", flight.current_url, reason);
     return state_->MarkFailed(flight.entry.id, reason, status);
   }
   return HandleBody(flight, response);
@@ -158,7 +158,7 @@ Status Crawler::Impl::HandleFailure(InFlight& flight, const FetchResponse& respo
     Due(flight.entry.host, at);
     return state_->ScheduleRetry(flight.entry.id, attempts, at, reason);
   }
-  Log("failed", flight.current_url, reason);
+  Emit("failed", flight.current_url, reason);
   return state_->MarkFailed(flight.entry.id, reason, response.status);
 }
 
@@ -166,7 +166,7 @@ Status Crawler::Impl::HandleFailure(InFlight& flight, const FetchResponse& respo
 Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& response) {
   int& postponed = postpones_[flight.entry.id];
   if (++postponed > scheduler_.options().max_postpones) {
-    Log("failed", flight.current_url, "rate_limited");
+    Emit("failed", flight.current_url, "rate_limited");
     return state_->MarkFailed(flight.entry.id, "rate_limited", response.status);
   }
   std::optional<double> wait = ParseRetryAfter(response.retry_after, clock_.UnixMs());
@@ -190,11 +190,11 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
       return state_->MarkSkipped(flight.entry.id, "redirect_not_http");
     }
     // Not a URL at all, or longer than kMaxUrlLength: nothing that could be fetched.
-    Log("failed", flight.current_url, "bad_url");
+    Emit("failed", flight.current_url, "bad_url");
     return state_->MarkFailed(flight.entry.id, "bad_url", response.status);
   }
   if (flight.hops >= kMaxRedirects) {
-    Log("failed", flight.current_url, "too_many_redirects");
+    Emit("failed", flight.current_url, "too_many_redirects");
     return state_->MarkFailed(flight.entry.id, "too_many_redirects", response.status);
   }
   const std::string host = HostPortOf(*next);

@@ -53,12 +53,12 @@ Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& respo
     const std::string reason = response.error != FetchError::kNone
                                    ? FetchErrorName(response.error)
                                    : "http_" + std::to_string(status);
-    Log("failed", flight.current_url, "sitemap ignored: " + reason);
+    Emit("failed", flight.current_url, "sitemap ignored: " + reason);
     return Status::Ok();
   }
   Result<SitemapContents> contents = ParseSitemap(response.body);
   if (!contents.ok()) {
-    Log("failed", flight.current_url, "sitemap ignored: " + contents.status().message());
+    Emit("failed", flight.current_url, "sitemap ignored: " + contents.status().message());
     return Status::Ok();
   }
   for (const std::string& child : contents.value().sitemaps) {

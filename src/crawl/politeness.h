@@ -1,7 +1,7 @@
 // Per-host politeness for the crawl engine: request spacing (--delay, robots.txt
 // Crawl-delay, AutoThrottle), a per-host concurrency limit (--per-host), pauses from
 // Retry-After, retry backoff with jitter and a per-host circuit breaker
-// (RELIABILITY.md N7, N8). Pure bookkeeping on a Clock: no sleeping, no I/O, so every
+// (docs/reliability.md N7, N8). Pure bookkeeping on a Clock: no sleeping, no I/O, so every
 // rule is tested with a FakeClock. The engine asks CanStart() before dispatching a
 // request, sleeps until the earliest ReadyAtMs() when nothing can start, and reports
 // every request with OnStart()/OnFinish().

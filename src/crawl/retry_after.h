@@ -1,5 +1,5 @@
 // The Retry-After header of 429 and 503 replies (RFC 9110 §10.2.3), which pauses a
-// host without using up a URL's retry budget (RELIABILITY.md N7). Pure computation.
+// host without using up a URL's retry budget (docs/reliability.md N7). Pure computation.
 #ifndef MEDSCRAPE_CRAWL_RETRY_AFTER_H_
 #define MEDSCRAPE_CRAWL_RETRY_AFTER_H_
 

@@ -43,10 +43,11 @@ class RobotsRules {
   // no rules. Never fails: lines it cannot understand are skipped.
   static RobotsRules Parse(std::string_view body, std::string_view user_agent,
                            const RobotsLimits& limits = {});
-  // robots.txt answered 4xx (including 404): no restrictions (RFC 9309 §2.3.1.3).
+  // robots.txt "unavailable" (RFC 9309 §2.3.1.3): answered 4xx (including 404),
+  // or reached through more than five redirects (§2.3.1.2): no restrictions.
   static RobotsRules AllowAll();
-  // 5xx, network failure, or too many redirects: treat the host as disallowed
-  // for now (§2.3.1.4); the caller fetches robots.txt again later.
+  // 5xx or a network failure: the host is disallowed for now (§2.3.1.4); the
+  // caller fetches robots.txt again later, and gives up after a few tries.
   static RobotsRules DisallowAll();
 
   // `path_and_query` is the URL's path, beginning with '/', optionally followed by
@@ -66,9 +67,10 @@ class RobotsRules {
   std::vector<std::string> sitemaps_;
 };
 
-// How to treat a robots.txt fetch: 2xx -> Parse(body); 400-499 -> AllowAll();
-// anything else -> DisallowAll(): 5xx, 0 for a network error, a 3xx left after
-// the fetcher gave up following redirects, and codes outside HTTP's range.
+// How to treat a robots.txt answer: 2xx -> Parse(body); 400-499 -> AllowAll();
+// anything else -> DisallowAll(): 5xx, 0 for a network error, and codes outside
+// HTTP's range. (The engine follows 3xx itself, and treats a chain of more than
+// five as unavailable: AllowAll.)
 RobotsRules RobotsFromResponse(int http_status, std::string_view body, std::string_view user_agent,
                                const RobotsLimits& limits = {});
 

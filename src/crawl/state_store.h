@@ -1,5 +1,5 @@
 // The crawl state store: the frontier and the outcome of every URL of a crawl job, kept in
-// one SQLite file so a crawl survives SIGKILL and resumes where it stopped (RELIABILITY.md
+// one SQLite file so a crawl survives SIGKILL and resumes where it stopped (docs/reliability.md
 // P1-P5). Every URL ends in exactly one recorded state: pending, done, failed:<reason> or
 // skipped:<reason>.
 //

@@ -5,8 +5,8 @@
 //   WHATWG prescan > detection (uchardet) > UTF-8 default.
 // A declared UTF-8 that the bytes contradict is not trusted: detection decides.
 // gb2312/gbk/x-gbk labels decode as GB18030 (glibc's GB2312 rejects GBK-only
-// characters). Invalid sequences become U+FFFD; NUL bytes become U+FFFD too, so
-// the output is always valid UTF-8 without NUL.
+// characters). Invalid sequences become U+FFFD and NUL bytes are dropped, so the
+// output is always valid UTF-8 without NUL.
 //
 // Thread-safety: all functions are reentrant.
 #ifndef MEDSCRAPE_ENCODING_CHARSET_H_

@@ -1,5 +1,5 @@
 // Outlinks of a page, ready for the crawl frontier. Hostile pages are bounded
-// here (RELIABILITY.md H1, H3, H5, H6). Thread-safety: reentrant.
+// here (docs/reliability.md H1, H3, H5, H6). Thread-safety: reentrant.
 #ifndef MEDSCRAPE_EXTRACT_LINKS_H_
 #define MEDSCRAPE_EXTRACT_LINKS_H_
 

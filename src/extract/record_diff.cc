@@ -3,7 +3,7 @@
 namespace medscrape {
 namespace {
 
-// Every white space character SITES.md's text normalisation produces or folds.
+// Every white space character the text normalisation (docs/sites.md) produces or folds.
 std::string StripSpace(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -1,4 +1,4 @@
-// Which peer addresses a crawler may connect to (RELIABILITY.md H2). The fetcher
+// Which peer addresses a crawler may connect to (docs/reliability.md H2). The fetcher
 // asks at connect time, after DNS, so hostile links, redirects and DNS rebinding
 // all meet the same check. Thread-safety: pure functions, reentrant.
 #ifndef MEDSCRAPE_FETCH_ADDRESS_POLICY_H_

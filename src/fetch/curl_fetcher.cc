@@ -130,7 +130,7 @@ Status CurlFetcher::ConfigureMulti() {
       curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections),
       curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options_.max_connections),
       // Per-host limits are the scheduler's job: with HTTP/2 multiplexing a
-      // connection limit is no request limit (RELIABILITY.md).
+      // connection limit is no request limit (docs/reliability.md, "Dependency facts").
       curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L),
       curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX)),
   };

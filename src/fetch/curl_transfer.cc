@@ -196,7 +196,7 @@ Status CurlTransfer::Configure(EasyHandle easy) {
   set(CURLOPT_MAXREDIRS, 0L);
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  // Every phase is bounded (RELIABILITY.md N1-N3).
+  // Every phase is bounded (docs/reliability.md N1-N3).
   set(CURLOPT_CONNECTTIMEOUT_MS, LessResolveTime(options_.connect_timeout_ms));
   set(CURLOPT_TIMEOUT_MS, LessResolveTime(options_.total_timeout_ms));
   set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit_bytes);

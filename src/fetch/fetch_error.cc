@@ -35,7 +35,7 @@ const char* FetchErrorName(FetchError error) {
 bool IsRetryable(FetchError error, int status) {
   switch (error) {
     case FetchError::kNone:
-      // 408 and 429 ask the client to come back later, like 503 (RELIABILITY.md N7).
+      // 408 and 429 ask the client to come back later, like 503 (docs/reliability.md N7).
       return status >= 500 || status == 408 || status == 429;
     case FetchError::kDnsTimeout:  // The resolver may answer later (N6).
     case FetchError::kConnect:

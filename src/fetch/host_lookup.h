@@ -1,5 +1,5 @@
 // One host name lookup for the curl fetcher's own resolver (resolver.h): the
-// blocking getaddrinfo call, how its failures map to FetchError (RELIABILITY.md
+// blocking getaddrinfo call, how its failures map to FetchError (docs/reliability.md
 // N6), and the CURLOPT_RESOLVE line that hands the answer to libcurl.
 // Internal to src/fetch.
 #ifndef MEDSCRAPE_FETCH_HOST_LOOKUP_H_

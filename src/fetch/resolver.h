@@ -1,4 +1,4 @@
-// The curl fetcher's own asynchronous name resolution (RELIABILITY.md N6).
+// The curl fetcher's own asynchronous name resolution (docs/reliability.md N6).
 // libcurl 7.88 reports NXDOMAIN and a dead or failing resolver alike
 // (CURLE_COULDNT_RESOLVE_HOST, os_errno 0), so the fetcher resolves names here,
 // tells the two apart (host_lookup.h), and pins the answer for libcurl with

@@ -13,7 +13,7 @@ size_t CapToCharBoundary(std::string_view input, size_t max_bytes);
 
 // Copies `input` to `out` (room for input.size() bytes) without C0 controls
 // other than white space, DEL and C1 controls (U+0080–U+009F); vertical tab and
-// U+0085 become a space (RELIABILITY.md C13). Gumbo would turn them into U+FFFD,
+// U+0085 become a space (docs/reliability.md C13). Gumbo would turn them into U+FFFD,
 // which must keep meaning "the page had bytes the decoder could not read".
 // Invisible format characters go too (a U+FEFF before a title, U+200B inside a
 // word, direction marks; clean_input.cc lists them), so fields hold only text a

@@ -1,7 +1,7 @@
 // The parsed DOM of one page. This layer is the only one that includes gumbo.h.
 //
 // Gumbo 0.10.1 is unmaintained and has quadratic and recursive paths
-// (RELIABILITY.md): Document::Parse first runs a cheap guard scan over the input
+// (docs/reliability.md, "Dependency facts"): Document::Parse first runs a cheap guard scan over the input
 // and cuts it before any construct that would blow the limits below, then parses
 // with a bounded max_errors. Every cut is reported in warnings().
 #ifndef MEDSCRAPE_HTML_DOCUMENT_H_
@@ -68,7 +68,7 @@ class Node {
   // Index among the parent's element children, starting at 1 (for :nth-child).
   int ElementIndex() const;
 
-  // Visible text, normalised per SITES.md: entities decoded; runs of white space
+  // Visible text, normalised per docs/sites.md ("Record conventions"): entities decoded; runs of white space
   // (including NBSP and U+3000) collapse to one space; block boundaries and <br>
   // become one '\n'; each line trimmed; script, style, template, noscript and
   // comments skipped; control characters (C0 other than white space, DEL, C1)

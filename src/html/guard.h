@@ -1,4 +1,4 @@
-// The guard scan that runs before Gumbo (RELIABILITY.md, parser bombs).
+// The guard scan that runs before Gumbo (docs/reliability.md C12, parser bombs).
 // Internal to the html layer.
 #ifndef MEDSCRAPE_HTML_GUARD_H_
 #define MEDSCRAPE_HTML_GUARD_H_

@@ -1,4 +1,4 @@
-// Node::Text() and Node::OwnText(): the text normalisation of SITES.md.
+// Node::Text() and Node::OwnText(): the text normalisation of docs/sites.md ("Record conventions").
 #include <gumbo.h>
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // JSON Lines output. A record becomes one complete line in memory first and is
 // then written with a loop of write(2) calls, so a failure mid-way can never
-// leave half a JSON value behind a later line (RELIABILITY.md: nlohmann's
+// leave half a JSON value behind a later line (docs/reliability.md C7: nlohmann's
 // streaming `os << j` does, when it throws).
 #ifndef MEDSCRAPE_OUTPUT_JSONL_WRITER_H_
 #define MEDSCRAPE_OUTPUT_JSONL_WRITER_H_

@@ -1,6 +1,6 @@
 // Canonical URLs: the one spelling under which a crawl records a page, so that
 // the same page reached through different links is fetched once and crawler
-// traps built from session ids and tracking tags collapse (RELIABILITY.md H4).
+// traps built from session ids and tracking tags collapse (docs/reliability.md H4).
 // Rebuilt with libcurl's URL API (curl_url); no transfers. Thread-safety: reentrant.
 #ifndef MEDSCRAPE_URL_CANONICAL_H_
 #define MEDSCRAPE_URL_CANONICAL_H_

@@ -12,7 +12,7 @@
 namespace medscrape {
 
 // Longer URLs are refused everywhere: no real page needs them, and crawler
-// traps and hostile pages produce them (RELIABILITY.md H3).
+// traps and hostile pages produce them (docs/reliability.md H3).
 inline constexpr size_t kMaxUrlLength = 4096;
 
 // Resolves `href` against the absolute URL `base` as a browser would: leading and
