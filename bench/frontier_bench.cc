@@ -41,7 +41,7 @@ long PeakRssKiB() {
 std::string PageUrl(int64_t n) { return "http://frontier.example/ask/" + std::to_string(n) + ".shtml"; }
 
 bool Fill(const std::string& state, int64_t pending) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::Open(state, true);
+  Result<std::unique_ptr<StateStore>> store = OpenStateStore(state, true);
   if (!store.ok()) return false;
   for (int64_t done = 0; done < pending;) {
     std::vector<NewUrl> batch;

@@ -245,7 +245,7 @@ TEST_CASE("engine: pages being extracted count toward max_pages", "[engine]") {
 // Every URL of the job, read back through a fresh StateStore, whose Open counts a
 // crash for every URL still marked processing.
 std::vector<UrlEntry> ReopenedState(const std::string& path) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::Open(path, false);
+  Result<std::unique_ptr<StateStore>> store = OpenStateStore(path, false);
   REQUIRE(store.ok());
   std::vector<UrlEntry> entries;
   for (int64_t id = 1;; ++id) {
@@ -298,7 +298,7 @@ TEST_CASE("engine: a page that was on a worker when a run died is crawled last, 
   const std::string suspect = server.url("/jingxuan/8172215.shtml");
   {
     // A run that died while the page was on a worker left its marker set.
-    Result<std::unique_ptr<StateStore>> store = StateStore::Open(job.options.state_path, false);
+    Result<std::unique_ptr<StateStore>> store = OpenStateStore(job.options.state_path, false);
     REQUIRE(store.ok());
     const std::string host = "127.0.0.1:" + std::to_string(server.port());
     REQUIRE(store.value()->AddUrls({NewUrl{suspect, host, "page", 1, 0}}).ok());

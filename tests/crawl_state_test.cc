@@ -45,7 +45,7 @@ DoneInfo Fetched(int64_t at_ms, const std::string& etag = "", const std::string&
 }
 
 std::unique_ptr<StateStore> OpenStore(const std::string& path, bool fresh = false) {
-  Result<std::unique_ptr<StateStore>> store = StateStore::Open(path, fresh);
+  Result<std::unique_ptr<StateStore>> store = OpenStateStore(path, fresh);
   INFO(store.status().message());
   REQUIRE(store.ok());
   return std::move(store).value();
@@ -280,7 +280,7 @@ TEST_CASE("A page that crashes the process twice ends failed:crashed", "[state]"
   REQUIRE(OpenStore(path)->AddUrls({Url("/bomb"), Url("/fine")}).ok());
   auto crash_while_processing = [&](int64_t id, bool sigkill) {
     return InChild([&] {
-      Result<std::unique_ptr<StateStore>> store = StateStore::Open(path, false);
+      Result<std::unique_ptr<StateStore>> store = OpenStateStore(path, false);
       if (!store.ok() || !store.value()->SetProcessing(id, true).ok()) return 1;
       if (sigkill) ::raise(SIGKILL);
       ::_exit(0);  // Without closing the store.
@@ -350,7 +350,7 @@ TEST_CASE("A job of schema version 1 is upgraded in place", "[state]") {
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 9", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
   }
-  Result<std::unique_ptr<StateStore>> newer = StateStore::Open(path, false);
+  Result<std::unique_ptr<StateStore>> newer = OpenStateStore(path, false);
   REQUIRE_FALSE(newer.ok());
   CHECK_THAT(newer.status().message(), Catch::Contains("schema version 9"));
 }
@@ -363,7 +363,7 @@ TEST_CASE("A second run of a locked job fails fast", "[state]") {
   const std::string held_by = "job is locked by another run (pid " + std::to_string(::getpid());
   auto open_in_child = [&](bool fresh, const std::string& expected_error) {
     return InChild([&] {
-      Result<std::unique_ptr<StateStore>> other = StateStore::Open(path, fresh);
+      Result<std::unique_ptr<StateStore>> other = OpenStateStore(path, fresh);
       if (expected_error.empty()) return other.ok() ? 0 : 1;
       const bool refused =
           !other.ok() && other.status().message().find(expected_error) != std::string::npos;
@@ -372,7 +372,7 @@ TEST_CASE("A second run of a locked job fails fast", "[state]") {
   };
   CHECK(open_in_child(false, held_by) == 0);
   CHECK(open_in_child(true, held_by) == 0);  // fresh must not wipe a job in use.
-  Result<std::unique_ptr<StateStore>> same_process = StateStore::Open(path, false);
+  Result<std::unique_ptr<StateStore>> same_process = OpenStateStore(path, false);
   CHECK_THAT(same_process.status().message(), Catch::Contains(held_by));
   CHECK(store->CountStates().value().pending == 1);
   store.reset();
@@ -482,7 +482,7 @@ TEST_CASE("A million URLs keep memory flat", "[state]") {
 // committed offset, then for each page append a line and MarkDone with the new end.
 // Each page's end offset is also kept as its etag and fetched_at_ms for the parent to check.
 [[noreturn]] void TortureChild(const std::string& db_path, const std::string& out_path) {
-  Result<std::unique_ptr<StateStore>> opened = StateStore::Open(db_path, false);
+  Result<std::unique_ptr<StateStore>> opened = OpenStateStore(db_path, false);
   if (!opened.ok()) ::_exit(2);
   StateStore& store = *opened.value();
   const int64_t committed = store.OutputOffset().value();

@@ -106,7 +106,7 @@ struct Job {
 
   // Every row of the job's state (ids are dense from 1), read after Run().
   std::vector<UrlEntry> State() const {
-    Result<std::unique_ptr<StateStore>> store = StateStore::Open(options.state_path, false);
+    Result<std::unique_ptr<StateStore>> store = OpenStateStore(options.state_path, false);
     INFO(store.status().message());
     REQUIRE(store.ok());
     std::vector<UrlEntry> rows;

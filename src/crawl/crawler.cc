@@ -1,10 +1,10 @@
+// The crawl engine's loop: open the job, seed it, and until the frontier is
+// empty start what can start (within --concurrency and each host's politeness),
+// wait for the next event, and hand each finished transfer and extraction to
+// crawler_responses.cc.
 #include "crawl/crawler.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "crawl/crawler_impl.h"
 #include "url/canonical.h"
@@ -25,13 +25,20 @@ Crawler::~Crawler() = default;
 Result<CrawlSummary> Crawler::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
 
 Crawler::Impl::Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock,
-                     const Registry& registry, CrawlObserver* observer)
+                    const Registry& registry, CrawlObserver* observer)
     : options_(std::move(options)),
       fetcher_(fetcher),
       clock_(clock),
       registry_(registry),
       observer_(observer),
-      scheduler_(options_.politeness, clock, static_cast<uint64_t>(clock.UnixMs())) {}
+      scheduler_(options_.politeness, clock, static_cast<uint64_t>(clock.UnixMs())),
+      robots_(options_.robots_token),
+      // Only hosts whose robots.txt is known are admitted, so the queue never
+      // waits for a robots.txt fetch that nothing would start.
+      sitemaps_([this](const std::string& url, const std::string& host) {
+        return InScope(host) && robots_.Check(host, clock_.NowMs()) == RobotsGate::Need::kReady &&
+               robots_.Allowed(host, PathAndQuery(url));
+      }) {}
 
 Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   started_ms_ = clock_.NowMs();
@@ -40,7 +47,7 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   status = Loop(stop);
   if (status.ok()) status = FinishExtractions();
   if (!status.ok()) {
-    ClearMarkers();
+    extraction_->ClearMarkers();
     return status;
   }
   Progress(true);
@@ -54,10 +61,69 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   summary_.dropped_links = links_->dropped();
   summary_.seconds = (clock_.NowMs() - started_ms_) / 1000.0;
   status = writer_->Close();
-  if (!status.ok()) return status;
-  status = WriteStats(summary_);
+  if (status.ok()) status = stats_.Write(options_.stats_path, summary_, counts.value());
   if (!status.ok()) return status;
   return summary_;
+}
+
+Status Crawler::Impl::Open() {
+  LinkScopeOptions scope;
+  scope.site = options_.site;
+  scope.follow = options_.follow;
+  scope.include = options_.include;
+  scope.exclude = options_.exclude;
+  scope.max_depth = options_.max_depth;
+  scope.max_urls_per_host = options_.max_urls_per_host;
+  for (const std::string& seed : options_.seeds) {
+    std::optional<std::string> url = CanonicalizeUrl(seed);
+    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
+    scope.seeds.push_back(*url);
+  }
+  Result<std::unique_ptr<LinkScope>> links = LinkScope::Create(registry_, std::move(scope));
+  if (!links.ok()) return links.status();
+  links_ = std::move(links).value();
+  Result<std::unique_ptr<StateStore>> state = OpenStateStore(options_.state_path, options_.fresh);
+  if (!state.ok()) return state.status();
+  state_ = std::move(state).value();
+  extraction_ =
+      std::make_unique<ExtractionStage>(ExtractThreads(options_.extract_threads), registry_, *state_);
+  Result<int64_t> offset = state_->OutputOffset();
+  if (!offset.ok()) return offset.status();
+  writer_ = JsonLinesWriter::ResumeAt(options_.out_path, offset.value());
+  if (!writer_->status().ok()) return writer_->status();
+  Status status = AddSeeds();
+  if (!status.ok()) return status;
+  std::set<std::string> hosts;
+  for (const auto& [host, state] : hosts_) hosts.insert(host);
+  if (options_.recrawl_after_s >= 0) {
+    const int64_t older_than = clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
+    Result<int> requeued = state_->RequeueStale(older_than, hosts);
+    if (!requeued.ok()) return requeued.status();
+  }
+  // Only the seeds' hosts are asked for URLs (DueUrls): a job run again with
+  // other seeds settles the rest now, so the frontier can empty.
+  return state_->SkipPendingOutside(hosts).status();
+}
+
+// Seeds set the scope: their hosts are crawled, nothing else. A seed is
+// fetched whatever its kind; a seed that is not a page is a hub.
+Status Crawler::Impl::AddSeeds() {
+  std::vector<NewUrl> seeds;
+  for (const std::string& seed : options_.seeds) {
+    const std::string url = CanonicalizeUrl(seed).value_or("");  // Checked by Open.
+    const std::string host = HostPortOf(url);
+    robots_.SetScheme(host, SchemeOf(url));
+    Host(host);
+    const bool page = links_->Classify(url).kind == LinkVerdict::Kind::kPage;
+    seeds.push_back(NewUrl{url, host, page ? "page" : "hub", 0, 0});
+  }
+  return state_->AddUrls(seeds).status();
+}
+
+HostState& Crawler::Impl::Host(const std::string& host) {
+  auto [it, inserted] = hosts_.try_emplace(host);
+  if (inserted) it->second.site = links_->SiteOf(host);
+  return it->second;
 }
 
 // Until the frontier is empty and nothing is fetched or extracted, a limit is
@@ -74,7 +140,7 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
     if (Busy() == 0) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
-      if ((!next.value() && sitemap_queue_.empty()) || out_of_time || enough) return Status::Ok();
+      if ((!next.value() && sitemaps_.empty()) || out_of_time || enough) return Status::Ok();
     }
     Status status = WaitForEvents();
     if (status.ok()) status = CollectExtractions();
@@ -91,8 +157,8 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
 Status Crawler::Impl::WaitForEvents() {
   const int timeout_ms = PollTimeoutMs();
   if (fetcher_.InFlight() == 0) {
-    if (pool_->Pending() > 0) {
-      pool_->WaitDone(timeout_ms);
+    if (extraction_->Running() > 0) {
+      extraction_->WaitDone(timeout_ms);
     } else {
       clock_.SleepMs(timeout_ms);
     }
@@ -105,73 +171,11 @@ Status Crawler::Impl::WaitForEvents() {
   return Status::Ok();
 }
 
-Status Crawler::Impl::Open() {
-  LinkScopeOptions scope_options;
-  scope_options.site = options_.site;
-  scope_options.follow = options_.follow;
-  scope_options.include = options_.include;
-  scope_options.exclude = options_.exclude;
-  scope_options.max_depth = options_.max_depth;
-  scope_options.max_urls_per_host = options_.max_urls_per_host;
-  for (const std::string& seed : options_.seeds) {
-    std::optional<std::string> url = CanonicalizeUrl(seed);
-    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
-    scope_options.seeds.push_back(*url);
-  }
-  Result<std::unique_ptr<LinkScope>> links = LinkScope::Create(registry_, std::move(scope_options));
-  if (!links.ok()) return links.status();
-  links_ = std::move(links).value();
-  Result<std::unique_ptr<StateStore>> state = StateStore::Open(options_.state_path, options_.fresh);
-  if (!state.ok()) return state.status();
-  state_ = std::move(state).value();
-  Result<int64_t> offset = state_->OutputOffset();
-  if (!offset.ok()) return offset.status();
-  writer_ = JsonLinesWriter::ResumeAt(options_.out_path, offset.value());
-  if (!writer_->status().ok()) return writer_->status();
-  Status status = AddSeeds();
-  if (!status.ok()) return status;
-  pool_ = std::make_unique<ExtractPool>(ExtractThreads(options_.extract_threads), registry_);
-  std::set<std::string> scope;
-  for (const auto& [host, state] : hosts_) scope.insert(host);
-  if (options_.recrawl_after_s >= 0) {
-    const int64_t older_than = clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
-    Result<int> requeued = state_->RequeueStale(older_than, scope);
-    if (!requeued.ok()) return requeued.status();
-  }
-  // Only the seeds' hosts are asked for URLs (DueUrls): a job run again with
-  // other seeds settles the rest now, so the frontier can empty.
-  return state_->SkipPendingOutside(scope).status();
-}
-
-// Seeds set the scope: their hosts are crawled, nothing else. A seed is
-// fetched whatever its kind; a seed that is not a page is a hub.
-Status Crawler::Impl::AddSeeds() {
-  std::vector<NewUrl> seeds;
-  for (const std::string& seed : options_.seeds) {
-    const std::string url = CanonicalizeUrl(seed).value_or("");  // Checked by Open.
-    const std::string host = HostPortOf(url);
-    HostState& state = Host(host);
-    state.scheme = SchemeOf(url);
-    const bool page = links_->Classify(url).kind == LinkVerdict::Kind::kPage;
-    seeds.push_back(NewUrl{url, host, page ? "page" : "hub", 0, 0});
-  }
-  return state_->AddUrls(seeds).status();
-}
-
-HostState& Crawler::Impl::Host(const std::string& host) {
-  auto [it, inserted] = hosts_.try_emplace(host);
-  if (inserted) it->second.site = links_->SiteOf(host);
-  return it->second;
-}
-
 // A host can start a URL now: robots.txt is not being fetched or waited for,
 // its politeness slot is free (or it is dead, so its URLs fail at once), and
 // it may have a URL due.
 bool Crawler::Impl::Startable(const std::string& host, const HostState& state, int64_t now) {
-  const bool robots_waiting =
-      state.robots == HostState::Robots::kFetching ||
-      (state.robots == HostState::Robots::kRetryLater && now < state.robots_retry_at_ms);
-  if (robots_waiting || state.due_ms > now) return false;
+  if (robots_.Check(host, now) == RobotsGate::Need::kWait || state.due_ms > now) return false;
   return scheduler_.CanStart(host) || scheduler_.HostDead(host);
 }
 
@@ -183,7 +187,7 @@ bool Crawler::Impl::Startable(const std::string& host, const HostState& state, i
 Result<std::vector<UrlEntry>> Crawler::Impl::DueUrls(bool* complete) {
   std::map<std::string, size_t> held;
   for (const auto& [id, host] : in_flight_ids_) ++held[host];
-  for (const auto& [id, host] : deferred_) ++held[host];
+  for (const auto& [id, host] : extraction_->deferred()) ++held[host];
   const int64_t now = clock_.NowMs();
   const size_t per_host = static_cast<size_t>(std::max(1, scheduler_.options().per_host));
   std::vector<UrlEntry> due;
@@ -221,19 +225,19 @@ void Crawler::Impl::Due(const std::vector<NewUrl>& urls) {
 Status Crawler::Impl::StartFetches() {
   fetches_started_at_ms_ = clock_.NowMs();
   const size_t slots_total = static_cast<size_t>(std::max(1, options_.concurrency));
-  StartSitemaps(slots_total - std::min(slots_total, extracting_.size()));
+  StartSitemaps(slots_total - std::min(slots_total, extraction_->size()));
   while (Busy() < slots_total) {
     bool complete = true;
     Result<std::vector<UrlEntry>> due = DueUrls(&complete);
     if (!due.ok()) return due.status();
-    const bool last_ready = complete && OnlySuspects(due.value());
-    const size_t deferred = deferred_.size();
+    const bool last_chance = complete && OnlySuspects(due.value());
+    const size_t deferred = extraction_->deferred().size();
     std::set<std::string> stalled;  // Hosts that could not start their next URL.
     bool progressed = false;
     for (const UrlEntry& entry : due.value()) {
       if (in_flight_ids_.count(entry.id) > 0 || stalled.count(entry.host) > 0) continue;
       if (Busy() >= slots_total) break;
-      if (Defer(entry, last_ready)) continue;
+      if (extraction_->Defer(entry, last_chance, Busy() == 0)) continue;
       // max_pages bounds the records of this run: pages in flight may all make one.
       if (entry.kind == "page" && options_.max_pages > 0 &&
           summary_.records + PagesInFlight() >= options_.max_pages) {
@@ -245,26 +249,9 @@ Status Crawler::Impl::StartFetches() {
       progressed = progressed || started;
       if (!started) stalled.insert(entry.host);  // Busy now: ask again next round.
     }
-    if (!progressed && deferred_.size() == deferred) return Status::Ok();
+    if (!progressed && extraction_->deferred().size() == deferred) return Status::Ok();
   }
   return Status::Ok();
-}
-
-// A URL that was on a worker when an earlier run died (crashes > 0) starts only
-// when nothing is in flight and no other URL is ready. A real crash marks every
-// page then on a worker, and so does a kill -9; put first in the next run, such
-// a page would stand a fair chance of being marked again by the next kill and
-// fail as crashed (StateStore::kMaxCrashes) though it never crashed anything.
-// Last and alone (DispatchExtractions), a page that does crash the process
-// again has let the rest of the run finish and takes no other page with it.
-bool Crawler::Impl::Defer(const UrlEntry& entry, bool last_ready) {
-  if (entry.crashes == 0) return false;
-  if (last_ready && Busy() == 0) {
-    deferred_.erase(entry.id);
-    return false;
-  }
-  deferred_.emplace(entry.id, entry.host);
-  return true;
 }
 
 bool Crawler::Impl::OnlySuspects(const std::vector<UrlEntry>& entries) const {
@@ -276,30 +263,28 @@ bool Crawler::Impl::OnlySuspects(const std::vector<UrlEntry>& entries) const {
 // Starts one URL, or settles it (robots, dead host), or waits for its host.
 // `started` is true when the URL left the pending set or a fetch began.
 Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
-  HostState& host = Host(entry.host);
   if (scheduler_.HostDead(entry.host)) {
     *started = true;
     Emit("failed", entry.url, "host_unavailable");
     return state_->MarkFailed(entry.id, "host_unavailable", entry.last_status);
   }
-  if (host.robots == HostState::Robots::kUnknown ||
-      (host.robots == HostState::Robots::kRetryLater &&
-       clock_.NowMs() >= host.robots_retry_at_ms)) {
-    if (scheduler_.CanStart(entry.host)) {
-      StartRobots(entry);
-      *started = true;
-    }
-    return Status::Ok();
-  }
-  if (host.robots != HostState::Robots::kReady || !scheduler_.CanStart(entry.host)) {
-    return Status::Ok();
-  }
+  const RobotsGate::Need robots = robots_.Check(entry.host, clock_.NowMs());
+  if (robots == RobotsGate::Need::kWait || !scheduler_.CanStart(entry.host)) return Status::Ok();
   *started = true;
-  if (!host.rules.Allowed(PathAndQuery(entry.url))) {
+  InFlight flight;
+  if (robots == RobotsGate::Need::kFetch) {
+    robots_.Fetching(entry.host);
+    flight.robots_for = entry;
+    flight.entry.host = entry.host;
+    flight.entry.id = -1;
+    flight.current_url = robots_.RobotsUrl(entry.host);
+    Fetch(std::move(flight), "", "");
+    return Status::Ok();
+  }
+  if (!robots_.Allowed(entry.host, PathAndQuery(entry.url))) {
     Emit("skipped", entry.url, "robots");
     return state_->MarkSkipped(entry.id, "robots");
   }
-  InFlight flight;
   flight.entry = entry;
   flight.current_url = entry.url;
   const bool revisit = !entry.content_sha256.empty();
@@ -307,27 +292,28 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   return Status::Ok();
 }
 
-void Crawler::Impl::StartRobots(const UrlEntry& entry) {
-  const std::string& host = entry.host;
-  HostState& state = Host(host);
-  state.robots = HostState::Robots::kFetching;
-  InFlight flight;
-  flight.robots = true;
-  flight.robots_for = entry;
-  flight.entry.host = host;
-  flight.entry.id = -1;
-  flight.current_url = state.scheme + "://" + host + "/robots.txt";
-  Fetch(std::move(flight), "", "");
+void Crawler::Impl::StartSitemaps(size_t slots_total) {
+  if (fetcher_.InFlight() >= slots_total) return;
+  const auto slot = [this](const std::string& host) {
+    if (scheduler_.HostDead(host)) return SitemapFeeder::Slot::kDrop;
+    return scheduler_.CanStart(host) ? SitemapFeeder::Slot::kStart : SitemapFeeder::Slot::kWait;
+  };
+  for (SitemapFeeder::Sitemap& sitemap : sitemaps_.Take(slots_total - fetcher_.InFlight(), slot)) {
+    InFlight flight;
+    flight.entry.host = sitemap.host;
+    flight.current_url = sitemap.url;
+    flight.sitemap = std::move(sitemap);
+    Fetch(std::move(flight), "", "");
+  }
 }
 
 void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
                           const std::string& if_modified) {
   const uint64_t id = next_request_id_++;
-  flight.started_ms = clock_.NowMs();
   scheduler_.OnStart(flight.entry.host);
   if (!flight.special()) in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   FetchRequest request{id, flight.current_url, if_none_match, if_modified};
-  if (flight.robots) {
+  if (flight.robots_for) {
     // RFC 9309 §2.5: the first 500 KiB are parsed, the rest ignored; a larger
     // robots.txt (or a compression bomb) is no failure.
     request.max_body_bytes = RobotsLimits().max_bytes;
@@ -338,23 +324,21 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
 }
 
 int64_t Crawler::Impl::PagesInFlight() const {
-  auto page = [](const InFlight& flight) {
-    return !flight.special() && flight.entry.kind == "page";
-  };
-  return std::count_if(in_flight_.begin(), in_flight_.end(),
-                       [&](const auto& fetch) { return page(fetch.second); }) +
-         std::count_if(extracting_.begin(), extracting_.end(),
-                       [&](const auto& extraction) { return page(extraction.second.flight); });
+  return extraction_->Pages() +
+         std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& fetch) {
+           return !fetch.second.special() && fetch.second.entry.kind == "page";
+         });
 }
 
 // When the next thing can happen: a host's slot or pause ending, a robots.txt
-// retry, a postponed URL coming due (HostState::due_ms). Only times after StartFetches last looked
-// count: a host that was ready then but had nothing due would otherwise wake the
-// loop every 1 ms (and each wake walks the frontier), while one that became
-// ready since (even within this millisecond) is looked at again at once. A due URL waiting for a busy host is started
-// when a transfer of that host finishes, which ends the Poll anyway. The
-// Fetcher cannot be woken by a worker, so while extractions are out Poll only
-// naps: a finished page then waits at most kExtractionPollMs.
+// retry, a postponed URL coming due (HostState::due_ms). Only times after
+// StartFetches last looked count: a host that was ready then but had nothing due
+// would otherwise wake the loop every 1 ms, while one that became ready since
+// (even within this millisecond) is looked at again at once. A due URL waiting
+// for a busy host is started when a transfer of that host finishes, which ends
+// the Poll anyway. The Fetcher cannot be woken by a worker, so while
+// extractions are out Poll only naps: a finished page then waits at most
+// kExtractionPollMs.
 int Crawler::Impl::PollTimeoutMs() {
   const int64_t now = clock_.NowMs();
   int64_t wake = now + (fetcher_.InFlight() > 0 ? 250 : 1000);
@@ -363,11 +347,11 @@ int Crawler::Impl::PollTimeoutMs() {
   };
   for (const auto& [host, state] : hosts_) {
     if (!scheduler_.HostDead(host)) consider(scheduler_.NextStartMs(host));
-    if (state.robots == HostState::Robots::kRetryLater) consider(state.robots_retry_at_ms);
+    if (std::optional<int64_t> retry = robots_.RetryAt(host)) consider(*retry);
     consider(state.due_ms);
   }
   int timeout = static_cast<int>(std::clamp<int64_t>(wake - now, 1, 1000));
-  if (pool_->Pending() > 0) timeout = std::min(timeout, kExtractionPollMs);
+  if (extraction_->Running() > 0) timeout = std::min(timeout, kExtractionPollMs);
   return timeout;
 }
 

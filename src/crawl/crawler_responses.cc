@@ -1,8 +1,9 @@
 // What each finished transfer does to the job: retry, postpone, follow a
-// redirect, fail, skip, or hand the page to extraction (crawler_extract.cc),
-// and what an extracted page commits: its record exactly once, its outlinks.
+// redirect, fail, skip, or hand the page to the ExtractionStage; and what an
+// extracted page commits: its record exactly once, its outlinks.
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include "crawl/crawler_impl.h"
 #include "crawl/retry_after.h"
@@ -41,6 +42,26 @@ bool IsRateLimit(const FetchResponse& response) {
   return response.status == 429 || (response.status == 503 && !response.retry_after.empty());
 }
 
+std::string IsoUtc(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string CharsetOf(const std::string& content_type) {
+  std::string lower = content_type;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const size_t at = lower.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string value = content_type.substr(at + 8);
+  value = value.substr(0, value.find(';'));
+  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
+  return value;
+}
+
 }  // namespace
 
 Status Crawler::Impl::Handle(FetchResponse& response) {
@@ -56,73 +77,65 @@ Status Crawler::Impl::Handle(FetchResponse& response) {
                         answered && response.status < 500 && response.status != 429);
   }
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
-  if (flight.robots) return HandleRobots(flight, response);
-  if (flight.sitemap_level > 0) return HandleSitemap(flight, response);
+  if (flight.robots_for) return HandleRobots(flight, response);
+  if (flight.sitemap) return HandleSitemap(flight, response);
   in_flight_ids_.erase(flight.entry.id);
   ++summary_.fetched;
   return HandlePage(flight, response);
 }
 
 Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& response) {
-  HostState& host = Host(flight.entry.host);
-  const int status = response.status;
-  if (status >= 300 && status < 400 && !response.location.empty() && flight.hops < kMaxRedirects) {
-    std::optional<std::string> next = ResolveHttpUrl(flight.current_url, response.location);
-    if (next) {
-      flight.current_url = *next;
+  const std::string& host = flight.entry.host;
+  const RobotsGate::Outcome outcome =
+      robots_.OnResponse(host, flight.current_url, flight.hops, response, clock_.NowMs());
+  switch (outcome.kind) {
+    case RobotsGate::Outcome::Kind::kFollow:
+      flight.current_url = outcome.next_url;
       ++flight.hops;
       Fetch(std::move(flight), "", "");
       return Status::Ok();
+    case RobotsGate::Outcome::Kind::kUnreachable: {
+      // Neither robots.txt nor any page of the host can be fetched: this is the
+      // failure of the URL that asked (permanent ones fail it at once, dns_timeout
+      // and connect are retried with backoff); the next URL asks again, and the
+      // breaker ends a host that keeps failing.
+      InFlight asked;
+      asked.entry = *flight.robots_for;
+      asked.current_url = asked.entry.url;
+      return HandleFailure(asked, response);
     }
-  }
-  // The host cannot be reached at all: no address (docs/reliability.md N6), an address
-  // or name the policy refuses, a host libcurl cannot parse, nothing listening, a
-  // certificate that does not verify.
-  // Neither robots.txt nor any page of it can be fetched, so this is the failure
-  // of the URL that asked for robots.txt (permanent ones fail it at once,
-  // dns_timeout and connect are retried with backoff), not an unavailable
-  // robots.txt: the next URL of the host asks for it again, and the breaker ends
-  // a host that keeps failing. A robots.txt that answers badly (5xx, timeouts,
-  // resets) is RFC 9309's "unavailable" below.
-  const FetchError error = response.error;
-  const bool no_address = error == FetchError::kDns || error == FetchError::kDnsTimeout ||
-                          error == FetchError::kConnect || error == FetchError::kBadUrl ||
-                          error == FetchError::kBlockedAddress || error == FetchError::kTls;
-  if (no_address && flight.hops == 0 && flight.robots_for) {
-    host.robots = HostState::Robots::kUnknown;
-    InFlight asked;
-    asked.entry = *flight.robots_for;
-    asked.current_url = asked.entry.url;
-    return HandleFailure(asked, response);
-  }
-  // RFC 9309: 2xx -> its rules (the first 500 KiB: the fetch keeps that prefix of a
-  // larger file); 4xx, and a redirect not followed (more than kMaxRedirects hops,
-  // no usable Location) -> "unavailable": allow all (§2.3.1.2-3); 5xx and network
-  // errors -> disallowed for now, retried later, given up after a few tries.
-  if (response.error == FetchError::kNone && status >= 200 && status < 500) {
-    host.rules = status >= 300 && status < 400
-                     ? RobotsRules::AllowAll()
-                     : RobotsFromResponse(status, response.body, options_.robots_token);
-    host.robots = HostState::Robots::kReady;
-    if (std::optional<double> delay = host.rules.crawl_delay_seconds()) {
-      scheduler_.SetCrawlDelay(flight.entry.host, *delay);
-    }
-    if (options_.sitemaps) {
-      for (const std::string& sitemap : host.rules.sitemaps()) {
-        QueueSitemap(flight.current_url, sitemap, 1);
+    case RobotsGate::Outcome::Kind::kReady:
+      if (std::optional<double> delay = outcome.rules->crawl_delay_seconds()) {
+        scheduler_.SetCrawlDelay(host, *delay);
       }
-    }
-    return Status::Ok();
+      if (options_.sitemaps) {
+        for (const std::string& sitemap : outcome.rules->sitemaps()) {
+          sitemaps_.Queue(flight.current_url, sitemap, 1);
+        }
+      }
+      return Status::Ok();
+    case RobotsGate::Outcome::Kind::kGaveUp:
+      Emit("failed", flight.current_url, "robots.txt unavailable: host treated as disallowed");
+      return Status::Ok();
+    case RobotsGate::Outcome::Kind::kRetryLater:
+      break;
   }
-  if (++host.robots_failures >= kMaxRobotsFailures) {
-    host.rules = RobotsRules::DisallowAll();
-    host.robots = HostState::Robots::kReady;
-    Emit("failed", flight.current_url, "robots.txt unavailable: host treated as disallowed");
-    return Status::Ok();
-  }
-  host.robots = HostState::Robots::kRetryLater;
-  host.robots_retry_at_ms = clock_.NowMs() + kRobotsRetryMs;
   return Status::Ok();
+}
+
+// A failing sitemap is logged and skipped; the URLs of a good one join the
+// frontier at depth 1, with no parent.
+Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& response) {
+  Result<std::vector<std::string>> links =
+      sitemaps_.OnResponse(*flight.sitemap, flight.current_url, response);
+  if (!links.ok()) {
+    Emit("failed", flight.current_url, links.status().message());
+    return Status::Ok();
+  }
+  UrlEntry from;  // Depth 0, id 0.
+  const std::vector<NewUrl> urls = Outlinks(from, links.value());
+  Due(urls);
+  return state_->AddUrls(urls).status();
 }
 
 Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
@@ -199,8 +212,7 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   }
   const std::string host = HostPortOf(*next);
   if (!InScope(host)) return state_->MarkSkipped(flight.entry.id, "redirect_out_of_scope");
-  HostState& target = Host(host);
-  if (target.robots != HostState::Robots::kReady) {
+  if (robots_.Check(host, clock_.NowMs()) != RobotsGate::Need::kReady) {
     // Its robots.txt is not known yet: the target joins the frontier instead.
     std::vector<NewUrl> moved = {
         NewUrl{*next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}};
@@ -209,7 +221,7 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
     if (!status.ok()) return status;
     return state_->MarkSkipped(flight.entry.id, "redirected");
   }
-  if (!target.rules.Allowed(PathAndQuery(*next))) {
+  if (!robots_.Allowed(host, PathAndQuery(*next))) {
     return state_->MarkSkipped(flight.entry.id, "robots");
   }
   // The target gets its own row, so the page is recorded once under its final
@@ -241,47 +253,107 @@ Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
     return state_->MarkSkipped(flight.entry.id, "not_html");
   }
   if (response.body.empty()) return state_->MarkSkipped(flight.entry.id, "empty");
-  QueueExtraction(std::move(flight), response);
+  // The URL stays in in_flight_ids_ until committed: it is still pending in the store.
+  const bool is_page = flight.entry.kind == "page";
+  ExtractTask task;
+  task.ticket = response.id;
+  task.request = ExtractionRequest(flight, response);
+  task.body = std::move(response.body);
+  task.unchanged_sha256 = is_page ? flight.entry.content_sha256 : "";
+  task.wants_record = is_page;
+  in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
+  const DoneInfo info{response.status, response.etag, response.last_modified, "", clock_.UnixMs()};
+  extraction_->Add(StagedPage{std::move(flight.entry), flight.current_url, info}, std::move(task));
+  return Status::Ok();
+}
+
+PageRequest Crawler::Impl::ExtractionRequest(const InFlight& flight,
+                                             const FetchResponse& response) {
+  PageRequest request;
+  request.url = flight.current_url;
+  request.site =
+      Host(flight.entry.host).site != nullptr && !options_.site.empty() ? options_.site : "";
+  request.decode.header_charset = CharsetOf(response.content_type);
+  request.fetched_at = IsoUtc(clock_.UnixMs());
+  request.http = {{"status", response.status},
+                  {"final_url", flight.current_url},
+                  {"content_type",
+                   response.content_type.empty() ? Json(nullptr) : Json(response.content_type)}};
+  request.change = flight.entry.content_sha256.empty() ? "new" : "updated";
+  request.max_links = options_.max_outlinks;
+  return request;
+}
+
+// Commits what the workers finished, in any order, then gives them the waiting pages.
+Status Crawler::Impl::CollectExtractions() {
+  for (ExtractionStage::Done& done : extraction_->TakeDone()) {
+    const int64_t id = done.page.entry.id;
+    in_flight_ids_.erase(id);
+    done.page.info.content_sha256 = done.outcome.sha256;
+    Status status = Settle(done.page, done.outcome);
+    if (!status.ok()) return status;
+    extraction_->Settled(id);  // Every transition clears the marker.
+  }
+  return extraction_->Dispatch();
+}
+
+Status Crawler::Impl::Settle(const StagedPage& page, const ExtractOutcome& outcome) {
+  const int64_t id = page.entry.id;
+  switch (outcome.kind) {
+    case ExtractOutcome::Kind::kUnchanged:
+      ++summary_.unchanged;
+      return state_->MarkUnchanged(id, page.info);
+    case ExtractOutcome::Kind::kRefused:
+      return state_->MarkSkipped(id, outcome.reason);
+    case ExtractOutcome::Kind::kFailed:
+      Emit("failed", page.url, outcome.reason);
+      return state_->MarkFailed(id, outcome.reason, page.info.status);
+    case ExtractOutcome::Kind::kExtracted:
+      break;
+  }
+  const std::vector<NewUrl> outlinks = Outlinks(page.entry, outcome.links);
+  Due(outlinks);
+  if (page.entry.kind != "page") return state_->MarkHubDone(id, page.info, outlinks).status();
+  return WriteRecord(page, outcome, outlinks);
+}
+
+// After the loop. Waiting pages carry no marker: dropped, they stay pending
+// and are fetched again by the next run. Pages on a worker finish and are
+// committed, so a clean stop leaves no marker that a resume would count as a
+// crash.
+Status Crawler::Impl::FinishExtractions() {
+  for (const StagedPage& page : extraction_->DropWaiting()) in_flight_ids_.erase(page.entry.id);
+  while (extraction_->Running() > 0) {
+    extraction_->WaitDone(100);
+    Status status = CollectExtractions();
+    if (!status.ok()) return status;
+  }
   return Status::Ok();
 }
 
 // Exactly once: append the line, then commit done + offset + outlinks together.
-Status Crawler::Impl::WriteRecord(const Extraction& extraction, const ExtractOutcome& outcome,
+Status Crawler::Impl::WriteRecord(const StagedPage& page, const ExtractOutcome& outcome,
                                   const std::vector<NewUrl>& outlinks) {
   Status status = writer_->WriteLine(outcome.line);
   if (!status.ok()) return status;
-  Result<int> added = state_->MarkDone(extraction.flight.entry.id, extraction.info,
-                                       writer_->offset(), outlinks);
+  Result<int> added = state_->MarkDone(page.entry.id, page.info, writer_->offset(), outlinks);
   if (!added.ok()) return added.status();
   ++summary_.records;
-  CountFill(outcome.record);
+  stats_.CountRecord(outcome.record);
   return Status::Ok();
 }
 
-std::vector<NewUrl> Crawler::Impl::Outlinks(const InFlight& flight,
+std::vector<NewUrl> Crawler::Impl::Outlinks(const UrlEntry& from,
                                             const std::vector<std::string>& links) {
   std::vector<NewUrl> out;
   for (const std::string& url : links) {
     const std::string host = HostPortOf(url);
-    const LinkVerdict verdict = links_->Admit(url, flight.entry.depth, InScope(host));
+    const LinkVerdict verdict = links_->Admit(url, from.depth, InScope(host));
     if (verdict.kind == LinkVerdict::Kind::kDropped) continue;
     const char* kind = verdict.kind == LinkVerdict::Kind::kPage ? "page" : "hub";
-    out.push_back(NewUrl{url, host, kind, flight.entry.depth + 1, flight.entry.id});
+    out.push_back(NewUrl{url, host, kind, from.depth + 1, from.id});
   }
   return out;
-}
-
-void Crawler::Impl::CountFill(const Json& record) {
-  const std::string site = record["site"].is_string() ? record["site"].get<std::string>() : "generic";
-  ++records_per_site_[site];
-  static const std::set<std::string> kProvenance = {
-      "schema_version", "url", "site", "page_type", "extractor", "content_sha256",
-      "charset", "fetched_at", "warnings", "http", "change"};
-  for (const auto& [key, value] : record.items()) {
-    if (kProvenance.count(key) > 0) continue;
-    const bool filled = value.is_array() ? !value.empty() : !value.is_null();
-    fill_[site][key] += filled ? 1 : 0;
-  }
 }
 
 }  // namespace medscrape

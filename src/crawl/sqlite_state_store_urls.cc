@@ -1,10 +1,10 @@
-// StateStore reads and bulk changes of `urls`: adding URLs, picking the next pending ones,
+// SqliteStateStore reads and bulk changes of `urls`: adding URLs, picking the next pending ones,
 // single-row lookups, counts and the recrawl requeue.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
-#include "crawl/state_store.h"
+#include "crawl/sqlite_state_store.h"
 
 namespace medscrape {
 namespace {
@@ -61,7 +61,7 @@ bool ValidKind(const std::string& kind) { return kind == "page" || kind == "hub"
 
 }  // namespace
 
-Result<int> StateStore::AddUrls(const std::vector<NewUrl>& urls) {
+Result<int> SqliteStateStore::AddUrls(const std::vector<NewUrl>& urls) {
   if (urls.empty()) return 0;
   Result<Transaction> txn = Transaction::Begin(db_.get());
   if (!txn.ok()) return txn.status();
@@ -73,7 +73,7 @@ Result<int> StateStore::AddUrls(const std::vector<NewUrl>& urls) {
 }
 
 // Runs inside the caller's transaction.
-Result<int> StateStore::InsertUrls(const std::vector<NewUrl>& urls) {
+Result<int> SqliteStateStore::InsertUrls(const std::vector<NewUrl>& urls) {
   for (const NewUrl& url : urls) {
     if (!ValidKind(url.kind)) {
       return Status::Error(path_ + ": " + url.url + ": kind \"" + url.kind +
@@ -96,7 +96,7 @@ Result<int> StateStore::InsertUrls(const std::vector<NewUrl>& urls) {
   return added;
 }
 
-Result<std::vector<UrlEntry>> StateStore::NextPending(const std::string& host, int64_t now_ms,
+Result<std::vector<UrlEntry>> SqliteStateStore::NextPending(const std::string& host, int64_t now_ms,
                                                       size_t limit) {
   std::vector<UrlEntry> entries;
   if (limit == 0) return entries;
@@ -116,7 +116,7 @@ Result<std::vector<UrlEntry>> StateStore::NextPending(const std::string& host, i
   }
 }
 
-Result<std::optional<int64_t>> StateStore::EarliestPendingTime(int64_t after_ms) {
+Result<std::optional<int64_t>> SqliteStateStore::EarliestPendingTime(int64_t after_ms) {
   Result<Query> select = db_->Prepare(
       "SELECT not_before_ms FROM urls WHERE state = 'pending' AND not_before_ms > ?1"
       " ORDER BY not_before_ms LIMIT 1");
@@ -127,7 +127,7 @@ Result<std::optional<int64_t>> StateStore::EarliestPendingTime(int64_t after_ms)
   return std::optional<int64_t>(select.value().Int(0));
 }
 
-Result<std::optional<int64_t>> StateStore::HostDueTime(const std::string& host) {
+Result<std::optional<int64_t>> SqliteStateStore::HostDueTime(const std::string& host) {
   Result<Query> select = db_->Prepare(
       "SELECT not_before_ms FROM urls INDEXED BY urls_host_due"
       " WHERE state = 'pending' AND host = ?1 ORDER BY not_before_ms LIMIT 1");
@@ -138,7 +138,7 @@ Result<std::optional<int64_t>> StateStore::HostDueTime(const std::string& host) 
   return std::optional<int64_t>(select.value().Int(0));
 }
 
-Result<int> StateStore::SkipPendingOutside(const std::set<std::string>& hosts) {
+Result<int> SqliteStateStore::SkipPendingOutside(const std::set<std::string>& hosts) {
   Result<Query> skip = db_->Prepare(
       "UPDATE urls SET state = 'skipped', reason = 'out_of_scope', processing = 0"
       " WHERE state = 'pending' AND host NOT IN (SELECT value FROM json_each(?1))");
@@ -148,7 +148,7 @@ Result<int> StateStore::SkipPendingOutside(const std::set<std::string>& hosts) {
   return static_cast<int>(db_->Changes());
 }
 
-Result<int> StateStore::RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) {
+Result<int> SqliteStateStore::RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) {
   Result<Query> requeue = db_->Prepare(
       "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
       " WHERE state = 'done' AND fetched_at_ms < ?1"
@@ -159,7 +159,7 @@ Result<int> StateStore::RequeueStale(int64_t older_than_ms, const std::set<std::
   return static_cast<int>(db_->Changes());
 }
 
-Result<UrlEntry> StateStore::Get(int64_t id) {
+Result<UrlEntry> SqliteStateStore::Get(int64_t id) {
   Result<Query> select = db_->Prepare(std::string(kSelectEntry) + " WHERE id = ?1");
   if (!select.ok()) return select.status();
   Result<bool> row = select.value().Bind(1, id).Step();
@@ -168,7 +168,7 @@ Result<UrlEntry> StateStore::Get(int64_t id) {
   return ReadEntry(select.value());
 }
 
-Result<std::optional<UrlEntry>> StateStore::Find(const std::string& url) {
+Result<std::optional<UrlEntry>> SqliteStateStore::Find(const std::string& url) {
   Result<Query> select = db_->Prepare(std::string(kSelectEntry) + " WHERE url = ?1");
   if (!select.ok()) return select.status();
   Result<bool> row = select.value().Bind(1, url).Step();
@@ -178,7 +178,7 @@ Result<std::optional<UrlEntry>> StateStore::Find(const std::string& url) {
 }
 
 // One pass over the table; memory grows with the number of (host, state, reason) groups.
-Result<StateStore::Counts> StateStore::CountStates() {
+Result<SqliteStateStore::Counts> SqliteStateStore::CountStates() {
   Result<Query> select =
       db_->Prepare("SELECT host, state, reason, COUNT(*) FROM urls GROUP BY host, state, reason");
   if (!select.ok()) return select.status();

@@ -1,7 +1,7 @@
-// StateStore transitions of one URL. Every UPDATE here matches `state = 'pending'` only, so
+// SqliteStateStore transitions of one URL. Every UPDATE here matches `state = 'pending'` only, so
 // a URL already done, failed or skipped is never recorded a second time; the caller gets an
 // error naming its state instead. Every transition clears the processing marker.
-#include "crawl/state_store.h"
+#include "crawl/sqlite_state_store.h"
 
 namespace medscrape {
 namespace {
@@ -20,7 +20,7 @@ constexpr char kUnchangedSql[] =
 
 }  // namespace
 
-Status StateStore::SetProcessing(int64_t id, bool processing) {
+Status SqliteStateStore::SetProcessing(int64_t id, bool processing) {
   Result<Query> update =
       db_->Prepare("UPDATE urls SET processing = ?2 WHERE id = ?1 AND state = 'pending'");
   if (!update.ok()) return update.status();
@@ -28,18 +28,18 @@ Status StateStore::SetProcessing(int64_t id, bool processing) {
   return RunTransition(update.value(), id);
 }
 
-Result<int> StateStore::MarkDone(int64_t id, const DoneInfo& info, int64_t output_offset,
+Result<int> SqliteStateStore::MarkDone(int64_t id, const DoneInfo& info, int64_t output_offset,
                                  const std::vector<NewUrl>& outlinks) {
   return CommitDone(id, info, output_offset, outlinks);
 }
 
-Result<int> StateStore::MarkHubDone(int64_t id, const DoneInfo& info,
+Result<int> SqliteStateStore::MarkHubDone(int64_t id, const DoneInfo& info,
                                     const std::vector<NewUrl>& outlinks) {
   return CommitDone(id, info, std::nullopt, outlinks);
 }
 
 // The done state, the output offset and the outlinks commit together or not at all.
-Result<int> StateStore::CommitDone(int64_t id, const DoneInfo& info,
+Result<int> SqliteStateStore::CommitDone(int64_t id, const DoneInfo& info,
                                    std::optional<int64_t> output_offset,
                                    const std::vector<NewUrl>& outlinks) {
   Result<Transaction> txn = Transaction::Begin(db_.get());
@@ -54,11 +54,11 @@ Result<int> StateStore::CommitDone(int64_t id, const DoneInfo& info,
   return added;
 }
 
-Status StateStore::MarkUnchanged(int64_t id, const DoneInfo& info) {
+Status SqliteStateStore::MarkUnchanged(int64_t id, const DoneInfo& info) {
   return UpdateDone(kUnchangedSql, id, info);
 }
 
-Status StateStore::UpdateDone(const char* sql, int64_t id, const DoneInfo& info) {
+Status SqliteStateStore::UpdateDone(const char* sql, int64_t id, const DoneInfo& info) {
   Result<Query> update = db_->Prepare(sql);
   if (!update.ok()) return update.status();
   Query& query = update.value();
@@ -68,7 +68,7 @@ Status StateStore::UpdateDone(const char* sql, int64_t id, const DoneInfo& info)
   return RunTransition(query, id);
 }
 
-Status StateStore::MarkFailed(int64_t id, const std::string& reason, int last_status) {
+Status SqliteStateStore::MarkFailed(int64_t id, const std::string& reason, int last_status) {
   if (reason.empty()) return Status::Error(path_ + ": a failed URL needs a reason");
   Result<Query> update = db_->Prepare(
       "UPDATE urls SET state = 'failed', reason = ?2, last_status = ?3, processing = 0"
@@ -78,7 +78,7 @@ Status StateStore::MarkFailed(int64_t id, const std::string& reason, int last_st
   return RunTransition(update.value(), id);
 }
 
-Status StateStore::MarkSkipped(int64_t id, const std::string& reason) {
+Status SqliteStateStore::MarkSkipped(int64_t id, const std::string& reason) {
   if (reason.empty()) return Status::Error(path_ + ": a skipped URL needs a reason");
   Result<Query> update = db_->Prepare(
       "UPDATE urls SET state = 'skipped', reason = ?2, processing = 0"
@@ -88,7 +88,7 @@ Status StateStore::MarkSkipped(int64_t id, const std::string& reason) {
   return RunTransition(update.value(), id);
 }
 
-Status StateStore::ScheduleRetry(int64_t id, int attempts, int64_t not_before_ms,
+Status SqliteStateStore::ScheduleRetry(int64_t id, int attempts, int64_t not_before_ms,
                                  const std::string& reason) {
   Result<Query> update = db_->Prepare(
       "UPDATE urls SET attempts = ?2, not_before_ms = ?3, reason = ?4, processing = 0"
@@ -99,7 +99,7 @@ Status StateStore::ScheduleRetry(int64_t id, int attempts, int64_t not_before_ms
   return RunTransition(update.value(), id);
 }
 
-Status StateStore::Postpone(int64_t id, int64_t not_before_ms) {
+Status SqliteStateStore::Postpone(int64_t id, int64_t not_before_ms) {
   Result<Query> update = db_->Prepare(
       "UPDATE urls SET not_before_ms = ?2, processing = 0 WHERE id = ?1 AND state = 'pending'");
   if (!update.ok()) return update.status();
@@ -109,7 +109,7 @@ Status StateStore::Postpone(int64_t id, int64_t not_before_ms) {
 
 // A one-statement UPDATE runs in autocommit, which takes the write lock as it starts, just
 // as BEGIN IMMEDIATE would; inside CommitDone it joins the open transaction.
-Status StateStore::RunTransition(Query& update, int64_t id) {
+Status SqliteStateStore::RunTransition(Query& update, int64_t id) {
   Status run = update.Run();
   if (!run.ok()) return run;
   if (db_->Changes() == 1) return Status::Ok();
