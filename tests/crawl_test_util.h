@@ -137,6 +137,13 @@ inline std::vector<Json> Requests(const TestServer& server, const std::string& p
   return requests;
 }
 
+// "failed:http_404=1 skipped:robots=2", for INFO lines.
+inline std::string Describe(const Reasons& reasons) {
+  std::string text;
+  for (const auto& [reason, count] : reasons) text += reason + "=" + std::to_string(count) + " ";
+  return text;
+}
+
 inline std::multiset<std::string> Urls(const std::vector<Json>& records) {
   std::multiset<std::string> urls;
   for (const Json& record : records) urls.insert(record["url"].get<std::string>());

@@ -42,6 +42,8 @@ class FakeFetcher final : public Fetcher {
     Reply reply = handler_(request);
     reply.response.id = request.id;
     reply.response.url = request.url;
+    // The transfer took its fake time, as the real fetcher reports it (AutoThrottle).
+    if (reply.response.seconds == 0) reply.response.seconds = reply.after_ms / 1000.0;
     queue_.emplace(clock_.NowMs() + reply.after_ms, std::move(reply.response));
   }
   std::vector<FetchResponse> Poll(int timeout_ms) override {
