@@ -156,9 +156,9 @@ TEST_CASE("extract pool: destroyed with work out, it finishes without hanging", 
 }
 
 TEST_CASE("extract pool: zero threads means one per core", "[extract-pool]") {
-  CHECK(ExtractThreads(3) == 3);
-  CHECK(ExtractThreads(0) >= 1);
-  CHECK(ExtractThreads(0) == std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  CHECK(ThreadsFor(3) == 3);
+  CHECK(ThreadsFor(0) >= 1);
+  CHECK(ThreadsFor(0) == std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
 }
 
 struct Job {

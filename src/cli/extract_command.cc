@@ -8,7 +8,6 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <thread>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -92,9 +91,8 @@ std::string Printable(const std::string& path) {
 }
 
 int WorkerCount(const ExtractOptions& options, size_t inputs) {
-  int jobs = options.jobs;
-  if (jobs <= 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), std::max<size_t>(inputs, 1)));
+  return static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(ThreadsFor(options.jobs)), std::max<size_t>(inputs, 1)));
 }
 
 constexpr int kMaxJobs = 256;

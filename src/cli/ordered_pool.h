@@ -1,16 +1,16 @@
-// Runs a job per index on N threads and hands results to the caller strictly in
-// index order, with at most `window` results waiting, so memory stays bounded
-// however many inputs there are.
+// Runs a job per index on the project's WorkerPool (base/worker_pool.h) and
+// hands results to the caller strictly in index order, with at most `window`
+// indexes submitted and not yet consumed, so memory stays bounded however many
+// inputs there are.
 #ifndef MEDSCRAPE_CLI_ORDERED_POOL_H_
 #define MEDSCRAPE_CLI_ORDERED_POOL_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <vector>
+#include <map>
+#include <utility>
+
+#include "base/worker_pool.h"
 
 namespace medscrape {
 
@@ -20,43 +20,27 @@ namespace medscrape {
 template <typename R>
 void RunOrdered(size_t count, int threads, const std::function<R(size_t)>& work,
                 const std::function<bool(size_t, R&)>& consume) {
-  const size_t window = static_cast<size_t>(threads) * 4;
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::vector<std::optional<R>> slots(window);
-  size_t next = 0, consumed = 0;
-  bool stop = false;
-
-  auto worker = [&] {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (true) {
-      changed.wait(lock, [&] { return stop || next >= count || next < consumed + window; });
-      if (stop || next >= count) return;
-      const size_t index = next++;
-      lock.unlock();
-      R result = work(index);
-      lock.lock();
-      slots[index % window] = std::move(result);
-      changed.notify_all();
+  // Enough queued that no worker waits for the consumer to hand it an index.
+  const size_t window = static_cast<size_t>(ThreadsFor(threads)) * 4;
+  WorkerPool<size_t, std::pair<size_t, R>> pool(
+      threads, [&work](size_t& index) { return std::make_pair(index, work(index)); });
+  std::map<size_t, R> ready;  // Finished out of order; at most `window`.
+  size_t submitted = 0, consumed = 0;
+  while (consumed < count) {
+    while (submitted < count && submitted < consumed + window) pool.Submit(submitted++);
+    auto next = ready.find(consumed);
+    if (next == ready.end()) {
+      pool.WaitDone(1000);
+      for (std::pair<size_t, R>& done : pool.TakeDone()) {
+        ready.emplace(done.first, std::move(done.second));
+      }
+      continue;
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-
-  std::unique_lock<std::mutex> lock(mutex);
-  while (consumed < count && !stop) {
-    changed.wait(lock, [&] { return slots[consumed % window].has_value(); });
-    R result = std::move(*slots[consumed % window]);
-    slots[consumed % window].reset();
-    lock.unlock();
-    const bool go_on = consume(consumed, result);
-    lock.lock();
+    const bool go_on = consume(consumed, next->second);
+    ready.erase(next);
     ++consumed;
-    if (!go_on) stop = true;
-    changed.notify_all();
+    if (!go_on) return;  // The pool drops what has not started.
   }
-  lock.unlock();
-  for (std::thread& thread : pool) thread.join();
 }
 
 }  // namespace medscrape

@@ -86,7 +86,7 @@ Status Crawler::Impl::Open() {
   if (!state.ok()) return state.status();
   state_ = std::move(state).value();
   extraction_ =
-      std::make_unique<ExtractionStage>(ExtractThreads(options_.extract_threads), registry_, *state_);
+      std::make_unique<ExtractionStage>(ThreadsFor(options_.extract_threads), registry_, *state_);
   Result<int64_t> offset = state_->OutputOffset();
   if (!offset.ok()) return offset.status();
   writer_ = JsonLinesWriter::ResumeAt(options_.out_path, offset.value());

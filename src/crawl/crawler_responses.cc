@@ -5,6 +5,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "base/space.h"
 #include "crawl/crawler_impl.h"
 #include "crawl/retry_after.h"
 #include "url/canonical.h"
@@ -24,7 +25,7 @@ bool LooksLikeHtml(const std::string& content_type) {
 
 // The scheme an href names ("ftp" in " FTP://x"), lower case; "" for a relative one.
 std::string HrefScheme(const std::string& href) {
-  const size_t start = href.find_first_not_of(" \t\r\n\f");
+  const size_t start = href.find_first_not_of(kAsciiSpaces);
   if (start == std::string::npos || !std::isalpha(static_cast<unsigned char>(href[start]))) return "";
   size_t end = start;
   while (end < href.size() && (std::isalnum(static_cast<unsigned char>(href[end])) ||

@@ -42,7 +42,7 @@ struct StagedPage {
 
 class ExtractionStage {
  public:
-  // `threads` workers (ExtractThreads). `registry` and `state` must outlive the stage.
+  // `threads` workers (ThreadsFor(CrawlOptions::extract_threads)). `registry` and `state` must outlive the stage.
   ExtractionStage(int threads, const Registry& registry, StateStore& state);
 
   // Takes a fetched page and its task (the body inside); it waits for a worker.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/space.h"
 #include "fetch/content_decoder.h"
 
 namespace medscrape {
@@ -12,8 +13,6 @@ bool IsGzip(std::string_view body) {
   return body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
          static_cast<unsigned char>(body[1]) == 0x8b;
 }
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 // The text of a <loc>: CDATA markers dropped, white space trimmed, the five
 // predefined XML entities decoded (a sitemap must escape '&' in URLs).
@@ -41,8 +40,8 @@ std::string LocText(std::string_view raw) {
       decoded += text[i++];
     }
   }
-  const auto begin = std::find_if_not(decoded.begin(), decoded.end(), IsSpace);
-  const auto end = std::find_if_not(decoded.rbegin(), decoded.rend(), IsSpace).base();
+  const auto begin = std::find_if_not(decoded.begin(), decoded.end(), IsAsciiSpace);
+  const auto end = std::find_if_not(decoded.rbegin(), decoded.rend(), IsAsciiSpace).base();
   return begin < end ? std::string(begin, end) : "";
 }
 
@@ -50,7 +49,7 @@ std::string LocText(std::string_view raw) {
 // A prefixed name ("image:loc" of the image extension) stays distinct.
 std::string TagName(std::string_view xml, size_t at) {
   size_t end = at;
-  while (end < xml.size() && !IsSpace(xml[end]) && xml[end] != '>' && xml[end] != '/') ++end;
+  while (end < xml.size() && !IsAsciiSpace(xml[end]) && xml[end] != '>' && xml[end] != '/') ++end;
   if (end == at && at < xml.size() && xml[at] == '/') return "/" + TagName(xml, at + 1);
   std::string name(xml.substr(at, end - at));
   std::transform(name.begin(), name.end(), name.begin(), ::tolower);

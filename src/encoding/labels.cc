@@ -2,6 +2,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/space.h"
 #include "encoding/charset.h"
 
 namespace medscrape {
@@ -100,9 +101,7 @@ LabelMap BuildLabelMap() {
   return map;
 }
 
-bool IsTrimmed(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '"' || c == '\'';
-}
+bool IsTrimmed(char c) { return IsAsciiSpace(c) || c == '"' || c == '\''; }
 
 }  // namespace
 

@@ -5,12 +5,11 @@
 
 #include <algorithm>
 
+#include "base/space.h"
 #include "encoding/charset.h"
 
 namespace medscrape {
 namespace {
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -30,7 +29,7 @@ bool EqualsIgnoringCase(std::string_view text, std::string_view lower_word) {
 }
 
 size_t SkipSpaces(std::string_view text, size_t pos) {
-  while (pos < text.size() && IsSpace(text[pos])) ++pos;
+  while (pos < text.size() && IsAsciiSpace(text[pos])) ++pos;
   return pos;
 }
 
@@ -52,7 +51,7 @@ std::optional<std::string> CharsetFromContent(std::string_view content) {
       return std::string(content.substr(pos + 1, close - pos - 1));
     }
     size_t end = pos;
-    while (end < content.size() && !IsSpace(content[end]) && content[end] != ';') ++end;
+    while (end < content.size() && !IsAsciiSpace(content[end]) && content[end] != ';') ++end;
     return std::string(content.substr(pos, end - pos));
   }
 }
@@ -88,7 +87,7 @@ MetaPrescan Prescanner::Run() {
       if (close == std::string_view::npos) break;
       pos_ = close + 3;
     } else if (MatchesAt(in_, pos_, "<meta") && pos_ + 5 < in_.size() &&
-               (IsSpace(in_[pos_ + 5]) || in_[pos_ + 5] == '/')) {
+               (IsAsciiSpace(in_[pos_ + 5]) || in_[pos_ + 5] == '/')) {
       pos_ += 5;
       if (std::optional<std::string> label = MetaLabel()) {
         result_.label = std::move(label);
@@ -110,7 +109,7 @@ void Prescanner::SkipTag() {
   const size_t name = in_[pos_ + 1] == '/' ? pos_ + 2 : pos_ + 1;
   if (name < in_.size() && IsAsciiAlpha(in_[name])) {
     pos_ = name;
-    while (!AtEnd() && !IsSpace(in_[pos_]) && in_[pos_] != '>') ++pos_;
+    while (!AtEnd() && !IsAsciiSpace(in_[pos_]) && in_[pos_] != '>') ++pos_;
     while (NextAttribute()) {
     }
     return;
@@ -126,7 +125,7 @@ void Prescanner::SkipTag() {
 
 // "Get an attribute". nullopt at '>' or when the input ends inside the tag.
 std::optional<Attribute> Prescanner::NextAttribute() {
-  while (!AtEnd() && (IsSpace(in_[pos_]) || in_[pos_] == '/')) ++pos_;
+  while (!AtEnd() && (IsAsciiSpace(in_[pos_]) || in_[pos_] == '/')) ++pos_;
   if (AtEnd() || in_[pos_] == '>') return std::nullopt;
   Attribute attribute;
   for (; !AtEnd(); ++pos_) {
@@ -135,7 +134,7 @@ std::optional<Attribute> Prescanner::NextAttribute() {
       ++pos_;
       break;
     }
-    if (IsSpace(c)) {
+    if (IsAsciiSpace(c)) {
       pos_ = SkipSpaces(in_, pos_);
       if (AtEnd()) return std::nullopt;
       if (in_[pos_] != '=') return attribute;
@@ -162,7 +161,7 @@ bool Prescanner::ReadAttributeValue(Attribute* attribute) {
     return true;
   }
   const size_t start = pos_;
-  while (!AtEnd() && !IsSpace(in_[pos_]) && in_[pos_] != '>') ++pos_;
+  while (!AtEnd() && !IsAsciiSpace(in_[pos_]) && in_[pos_] != '>') ++pos_;
   attribute->value = std::string(in_.substr(start, pos_ - start));
   return !AtEnd();
 }

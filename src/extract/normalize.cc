@@ -7,12 +7,12 @@
 
 #include <algorithm>
 
+#include "base/space.h"
+
 namespace medscrape {
 namespace {
 
 constexpr std::string_view kFullWidthColon = "\uFF1A";
-constexpr std::string_view kAsciiSpaces = " \t\n\r\f\v";
-constexpr std::string_view kWideSpaces[] = {"\u00A0", "\u3000"};  // NBSP, ideographic space
 // Outside this range four digits are more likely an id or part of a phone number.
 constexpr int kMinYear = 1900;
 constexpr int kMaxYear = 2100;
@@ -27,27 +27,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-size_t LeadingSpaceLength(std::string_view s) {
-  if (!s.empty() && kAsciiSpaces.find(s.front()) != std::string_view::npos) return 1;
-  for (std::string_view wide : kWideSpaces) {
-    if (StartsWith(s, wide)) return wide.size();
-  }
-  return 0;
-}
-
-size_t TrailingSpaceLength(std::string_view s) {
-  if (!s.empty() && kAsciiSpaces.find(s.back()) != std::string_view::npos) return 1;
-  for (std::string_view wide : kWideSpaces) {
-    if (EndsWith(s, wide)) return wide.size();
-  }
-  return 0;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (size_t n = LeadingSpaceLength(s)) s.remove_prefix(n);
-  while (size_t n = TrailingSpaceLength(s)) s.remove_suffix(n);
-  return s;
-}
 
 // Maps full-width digits U+FF10..U+FF19 (EF BC 90..99) to ASCII so one scanner serves both.
 std::string AsciiDigits(std::string_view text) {
@@ -81,7 +60,7 @@ struct Scanner {
 
   size_t SkipSpaces() {
     const size_t start = pos;
-    while (size_t n = LeadingSpaceLength(s.substr(pos))) pos += n;
+    while (size_t n = SpaceLength(s.substr(pos))) pos += n;
     return pos - start;
   }
 
@@ -318,15 +297,15 @@ std::optional<LabelDetail> SplitLabel(std::string_view text) {
   const size_t at = std::min(ascii, text.find(kFullWidthColon));
   if (at == std::string_view::npos) return std::nullopt;
   const size_t colon_length = at == ascii ? 1 : kFullWidthColon.size();
-  return LabelDetail{std::string(TrimSpaces(text.substr(0, at))),
-                     std::string(TrimSpaces(text.substr(at + colon_length)))};
+  return LabelDetail{std::string(TrimSpace(text.substr(0, at))),
+                     std::string(TrimSpace(text.substr(at + colon_length)))};
 }
 
 std::string TrimLabelColon(std::string_view label) {
-  std::string_view s = TrimSpaces(label);
+  std::string_view s = TrimSpace(label);
   while (EndsWith(s, ":") || EndsWith(s, kFullWidthColon)) {
     s.remove_suffix(EndsWith(s, ":") ? 1 : kFullWidthColon.size());
-    s = TrimSpaces(s);
+    s = TrimSpace(s);
   }
   return std::string(s);
 }

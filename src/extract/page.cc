@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "base/space.h"
 #include "extract/links.h"
 #include "extract/sha256.h"
 #include "extract/table_extractor.h"
@@ -11,9 +12,10 @@
 namespace medscrape {
 namespace {
 
+// Raw bytes, before the input cleaner: VT counts too, as the cleaner deletes it.
 bool IsBlank(std::string_view raw) {
-  for (unsigned char c : raw) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return false;
+  for (char c : raw) {
+    if (!IsAsciiSpace(c) && c != '\v') return false;
   }
   return true;
 }

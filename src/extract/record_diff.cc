@@ -1,23 +1,23 @@
 #include "extract/record_diff.h"
 
+#include <string_view>
+
+#include "base/space.h"
+
 namespace medscrape {
 namespace {
 
-// Every white space character the text normalisation (docs/sites.md) produces or folds.
+// The text without any white space (base/space.h): the text normalisation
+// (docs/sites.md) folds it, so only the visible characters are compared.
 std::string StripSpace(const std::string& text) {
   std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') continue;
-    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0) {
-      ++i;
-      continue;
+  const std::string_view view(text);
+  for (size_t i = 0; i < view.size();) {
+    if (const size_t n = SpaceLength(view.substr(i))) {
+      i += n;
+    } else {
+      out.push_back(view[i++]);
     }
-    if (text.compare(i, 3, "\u3000") == 0) {
-      i += 2;
-      continue;
-    }
-    out.push_back(text[i]);
   }
   return out;
 }

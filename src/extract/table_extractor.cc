@@ -3,28 +3,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/space.h"
 #include "extract/normalize.h"
 #include "url/url.h"
 
 namespace medscrape {
 namespace {
-
-// Length of a Unicode white space character at the start of `text`, or 0.
-size_t SpaceLength(std::string_view text) {
-  const unsigned char c = static_cast<unsigned char>(text[0]);
-  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
-  if (text.size() >= 2 && c == 0xC2 && static_cast<unsigned char>(text[1]) == 0xA0) return 2;
-  if (text.size() >= 3 && c == 0xE3 && text.compare(0, 3, "\u3000") == 0) return 3;
-  if (text.size() >= 3 && c == 0xE2) {
-    const unsigned char c1 = static_cast<unsigned char>(text[1]);
-    const unsigned char c2 = static_cast<unsigned char>(text[2]);
-    if (c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF)) {
-      return 3;  // U+2000..U+200A, line/paragraph separators, U+202F.
-    }
-    if (c1 == 0x81 && c2 == 0x9F) return 3;  // U+205F.
-  }
-  return 0;
-}
 
 std::optional<std::string> ReadString(const CompiledField& field, Node match) {
   const FieldRule& rule = *field.rule;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/space.h"
 #include "html/open_elements.h"
 #include "html/tag_traits.h"
 
@@ -24,7 +25,7 @@ enum CharClass : uint8_t {
 
 constexpr std::array<uint8_t, 256> BuildCharClasses() {
   std::array<uint8_t, 256> table{};
-  for (unsigned char c : {'\t', '\n', '\f', '\r', ' '}) {
+  for (unsigned char c : kAsciiSpaces) {
     table[c] = kWs | kTagNameEnd | kAttrNameEnd | kUnquotedEnd;
   }
   table['/'] = kTagNameEnd | kAttrNameEnd;

@@ -1,12 +1,11 @@
 #include <gumbo.h>
 
+#include "base/space.h"
 #include "html/document.h"
 #include "html/dom.h"
 
 namespace medscrape {
 namespace {
-
-bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
 char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
@@ -44,9 +43,9 @@ bool ContainsToken(std::string_view list, std::string_view token) {
   if (token.empty()) return false;
   size_t i = 0;
   while (i < list.size()) {
-    while (i < list.size() && IsHtmlSpace(list[i])) ++i;
+    while (i < list.size() && IsAsciiSpace(list[i])) ++i;
     size_t end = i;
-    while (end < list.size() && !IsHtmlSpace(list[end])) ++end;
+    while (end < list.size() && !IsAsciiSpace(list[end])) ++end;
     if (list.substr(i, end - i) == token) return true;
     i = end;
   }

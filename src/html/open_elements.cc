@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/space.h"
 #include "html/tag_traits.h"
 
 namespace medscrape {
@@ -40,7 +41,7 @@ int OpenElements::FindAny(std::initializer_list<GumboTag> tags) const {
 
 void OpenElements::Text(std::string_view text) {
   if (in_head_ && last_[GUMBO_TAG_TEMPLATE] < 0 &&
-      text.find_first_not_of(" \t\n\f\r") != std::string_view::npos) {
+      text.find_first_not_of(kAsciiSpaces) != std::string_view::npos) {
     if (InHeadNoscript()) PopTo(static_cast<int>(stack_.size()) - 1);
     in_head_ = false;  // text starts the body
   }

@@ -2,6 +2,7 @@
 
 #include <gumbo.h>
 
+#include "base/space.h"
 #include "html/dom.h"
 #include "html/selector_compiled.h"
 
@@ -49,7 +50,7 @@ bool MatchesSimple(const SimpleSelector& simple, const GumboNode* element) {
     case Kind::kAttrIncludes: {
       // A value with white space can never be one token (CSS).
       const char* value = AttributeValue(element, simple.name);
-      return value != nullptr && simple.value.find_first_of(" \t\n\r\f") == std::string::npos &&
+      return value != nullptr && simple.value.find_first_of(kAsciiSpaces) == std::string::npos &&
              ContainsToken(value, simple.value);
     }
     case Kind::kFirstChild:

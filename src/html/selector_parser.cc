@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "base/space.h"
 #include "html/selector_compiled.h"
 
 namespace medscrape {
@@ -13,7 +14,6 @@ namespace {
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHex(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool IsNameChar(char c) {
   return IsAsciiAlpha(c) || IsDigit(c) || c == '-' || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
@@ -275,7 +275,7 @@ class Parser {
       const char c = in_[pos_++];
       code_point = code_point * 16 + (IsDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
     }
-    if (!AtEnd() && IsSpace(Peek())) ++pos_;
+    if (!AtEnd() && IsAsciiSpace(Peek())) ++pos_;
     AppendUtf8(code_point, out);
     return true;
   }
@@ -290,7 +290,7 @@ class Parser {
   }
   bool SkipSpace() {
     const size_t start = pos_;
-    while (!AtEnd() && IsSpace(Peek())) ++pos_;
+    while (!AtEnd() && IsAsciiSpace(Peek())) ++pos_;
     return pos_ != start;
   }
   bool Fail(const std::string& message) { return FailAt(pos_, message); }

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "base/space.h"
 #include "html/document.h"
 #include "html/dom.h"
 #include "html/tag_traits.h"
@@ -17,42 +18,19 @@ enum ByteKind : uint8_t {
   kVisible,     // copied as is (ASCII, most UTF-8 bytes)
   kEnd,         // the NUL ending Gumbo's text
   kSpace,       // ASCII white space
-  kMaybeSpace,  // lead byte of a multi-byte sequence that may be a Unicode space
+  kMaybeSpace,  // lead byte of a multi-byte sequence that may be white space
 };
 
 constexpr std::array<uint8_t, 256> BuildByteKinds() {
   std::array<uint8_t, 256> kinds{};
-  for (unsigned char c : {'\t', '\n', '\f', '\r', ' '}) kinds[c] = kSpace;
+  for (int c = 1; c < 256; ++c) {
+    if (IsAsciiSpace(static_cast<char>(c))) kinds[c] = kSpace;
+    if (MaybeWideSpace(static_cast<unsigned char>(c))) kinds[c] = kMaybeSpace;
+  }
   kinds[0] = kEnd;
-  for (unsigned char c : {0xC2, 0xE1, 0xE2, 0xE3}) kinds[c] = kMaybeSpace;
   return kinds;
 }
 constexpr std::array<uint8_t, 256> kByteKinds = BuildByteKinds();
-
-// U+2000–U+200A, U+2028, U+2029, U+202F: E2 80 followed by this byte.
-bool IsGeneralPunctuationSpace(unsigned char last) {
-  return (last >= 0x80 && last <= 0x8A) || last == 0xA8 || last == 0xA9 || last == 0xAF;
-}
-
-// Length of the Unicode space starting at `p`, or 0. Spaces: U+00A0, U+1680,
-// U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (not the zero-width
-// characters; U+0085 never gets here, see clean_input.h). Reads stop at the
-// first mismatch, so never past a NUL.
-size_t UnicodeSpaceLength(const unsigned char* p) {
-  switch (p[0]) {
-    case 0xC2:
-      return p[1] == 0xA0 ? 2 : 0;
-    case 0xE1:
-      return p[1] == 0x9A && p[2] == 0x80 ? 3 : 0;
-    case 0xE2:
-      if (p[1] == 0x80) return IsGeneralPunctuationSpace(p[2]) ? 3 : 0;
-      return p[1] == 0x81 && p[2] == 0x9F ? 3 : 0;
-    case 0xE3:
-      return p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
-    default:
-      return 0;
-  }
-}
 
 // Appends text to one string, collapsing white space and line boundaries as it
 // goes: a pending separator is written only before the next visible character,
@@ -77,7 +55,7 @@ class TextBuilder {
           ++p;
           break;
         case kMaybeSpace:
-          if (const size_t length = UnicodeSpaceLength(p)) {
+          if (const size_t length = SpaceLength(p)) {
             Space();
             p += length;
           } else {
