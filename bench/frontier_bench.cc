@@ -38,7 +38,9 @@ long PeakRssKiB() {
   return usage.ru_maxrss;
 }
 
-std::string PageUrl(int64_t n) { return "http://frontier.example/ask/" + std::to_string(n) + ".shtml"; }
+std::string PageUrl(int64_t n) {
+  return "http://frontier.example/ask/" + std::to_string(n) + ".shtml";
+}
 
 bool Fill(const std::string& state, int64_t pending) {
   Result<std::unique_ptr<StateStore>> store = OpenStateStore(state, true);

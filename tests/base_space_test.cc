@@ -1,8 +1,8 @@
 // base/space.h: the project's one definition of white space.
-#include "base/space.h"
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "base/space.h"
 
 namespace medscrape {
 namespace {
@@ -26,8 +26,8 @@ TEST_CASE("space: every Unicode White_Space character that can reach text", "[sp
           std::string(space).size());
   }
   // Not white space: zero-width characters, lookalikes, VT, NEL (the cleaner's).
-  for (const char* other : {"\u200B", "\uFEFF", "\u2060", "\u180E", "\u200C", "\u2010",
-                            "\u3001", "\u00A1", "\v", "\u0085", "x", ""}) {
+  for (const char* other : {"\u200B", "\uFEFF", "\u2060", "\u180E", "\u200C", "\u2010", "\u3001",
+                            "\u00A1", "\v", "\u0085", "x", ""}) {
     INFO(other);
     CHECK(SpaceLength(std::string_view(other)) == 0);
     CHECK(SpaceLength(reinterpret_cast<const unsigned char*>(other)) == 0);

@@ -1,7 +1,5 @@
 // base/worker_pool.h, the one thread pool, and the in-order adapter built on it
 // for `extract -j N` (cli/ordered_pool.h, header-only).
-#include "base/worker_pool.h"
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -10,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/worker_pool.h"
 #include "cli/ordered_pool.h"
 
 namespace medscrape {

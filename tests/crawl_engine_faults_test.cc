@@ -29,19 +29,20 @@ namespace {
 
 using testing::CopySite;
 using testing::Job;
+using testing::kFixtureSite;
 using testing::Reasons;
 using testing::Requests;
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::TestServer;
 using testing::Urls;
-using testing::kFixtureSite;
 
 // ----------------------------------------------------------------------------- N8
 
-TEST_CASE("engine faults: a host failing everything trips its breaker while another host "
-          "completes",
-          "[engine][faults][N8]") {
+TEST_CASE(
+    "engine faults: a host failing everything trips its breaker while another host "
+    "completes",
+    "[engine][faults][N8]") {
   START_SERVER(dead, kFixtureSite);
   START_SERVER(good, kFixtureSite);
   constexpr int kDeadUrls = 6;
@@ -249,8 +250,8 @@ bool MakeCertificates(const TempDir& dir) {
                       "/server.key -out " + d + "/server.csr" + quiet)
                          .c_str()) == 0 &&
          std::system(("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " +
-                      d + "/ca.key -set_serial 2 -days 2 -extfile " + d +
-                      "/server.ext -out " + d + "/server.pem" + quiet)
+                      d + "/ca.key -set_serial 2 -days 2 -extfile " + d + "/server.ext -out " + d +
+                      "/server.pem" + quiet)
                          .c_str()) == 0;
 }
 
@@ -284,8 +285,8 @@ TEST_CASE("engine faults: an https to http redirect is followed only through the
     for (std::string line; std::getline(in, line);) tls_paths.push_back(line);
   }
   std::sort(tls_paths.begin(), tls_paths.end());
-  CHECK(tls_paths == std::vector<std::string>{"/ask/11050605.shtml", "/jingxuan/8172215.shtml",
-                                              "/robots.txt"});
+  CHECK(tls_paths ==
+        std::vector<std::string>{"/ask/11050605.shtml", "/jingxuan/8172215.shtml", "/robots.txt"});
   // The downgraded target passed scope and robots checks and was fetched over http.
   CHECK(Requests(plain, "/jingxuan/8172215.shtml").size() == 1);
   const std::multiset<std::string> urls = Urls(job.Records());
@@ -420,4 +421,3 @@ TEST_CASE("engine faults: session id traps collapse under canonicalisation alone
 
 }  // namespace
 }  // namespace medscrape
-

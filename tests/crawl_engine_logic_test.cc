@@ -22,8 +22,8 @@ namespace {
 using testing::FakeFetcher;
 using testing::HttpReply;
 using testing::Job;
-using testing::Reasons;
 using testing::kFixtureSite;
+using testing::Reasons;
 using Reply = FakeFetcher::Reply;
 
 constexpr int64_t kUnixStart = 1'700'000'000'000;  // 2023-11-14T22:13:20Z.
@@ -126,10 +126,9 @@ struct FakeJob {
 
   FakeJob(std::vector<std::string> seeds, FakeFetcher::Handler handler)
       : fetcher(clock, std::move(handler)), job(std::move(seeds)) {
-    const bool hub = std::any_of(job.options.seeds.begin(), job.options.seeds.end(),
-                                 [](const std::string& seed) {
-                                   return seed.find("/index.shtml") != std::string::npos;
-                                 });
+    const bool hub = std::any_of(
+        job.options.seeds.begin(), job.options.seeds.end(),
+        [](const std::string& seed) { return seed.find("/index.shtml") != std::string::npos; });
     if (!hub) job.options.max_depth = 0;
   }
   CrawlSummary Run() { return job.Run(fetcher, clock); }
@@ -200,7 +199,7 @@ TEST_CASE("engine logic: AutoThrottle spaces requests to a slow server by its la
     const std::vector<int64_t> gaps = Gaps(PageStarts(run.fetcher));
     INFO("gaps " << Describe(gaps));
     REQUIRE(gaps.size() == 3);  // The hub and three pages.
-    CHECK(gaps[0] == 1000);  // The pages are known once the hub has answered.
+    CHECK(gaps[0] == 1000);     // The pages are known once the hub has answered.
     // Spread at the delay AutoThrottle learnt from the hub's 1 s, never a burst: a
     // latency above the delay raises it to the target at once.
     CHECK(gaps[1] == 500);
@@ -236,8 +235,7 @@ TEST_CASE("engine logic: waiting out a Crawl-delay wakes the loop only when a ho
   FakeClock clock(1'700'000'000'000);
   FakeFetcher fetcher(clock, [](const FetchRequest& request) {
     if (request.url.find("/robots.txt") != std::string::npos) {
-      return FakeFetcher::Reply{HttpReply(200, "User-agent: *\nCrawl-delay: 2\n", "text/plain"),
-                                5};
+      return FakeFetcher::Reply{HttpReply(200, "User-agent: *\nCrawl-delay: 2\n", "text/plain"), 5};
     }
     return FakeFetcher::Reply{HttpReply(404), 20};
   });
@@ -289,9 +287,9 @@ TEST_CASE("engine logic: retries of a failing URL back off exponentially, then f
 
 TEST_CASE("engine logic: transport errors are retried or not as the fetcher says",
           "[engine][logic][N8]") {
-  const FetchError error = GENERATE(FetchError::kTimeout, FetchError::kReset,
-                                    FetchError::kProtocol, FetchError::kDns, FetchError::kTls,
-                                    FetchError::kTooLarge, FetchError::kBlockedAddress);
+  const FetchError error =
+      GENERATE(FetchError::kTimeout, FetchError::kReset, FetchError::kProtocol, FetchError::kDns,
+               FetchError::kTls, FetchError::kTooLarge, FetchError::kBlockedAddress);
   FakeJob run({"http://fake.example/page"}, [error](const FetchRequest& request) {
     return IsRobots(request) ? Reply{HttpReply(404), 0} : Failed(error);
   });
@@ -467,9 +465,7 @@ TEST_CASE("engine logic: robots.txt decides what is fetched", "[engine][logic][r
     CHECK(Starts(run.fetcher, "/private/").size() == 1);
   }
   SECTION("more than 5 redirects: unavailable, so everything is allowed") {
-    robots = [](const FetchRequest& request) {
-      return Redirect(302, PathOf(request.url) + "x");
-    };
+    robots = [](const FetchRequest& request) { return Redirect(302, PathOf(request.url) + "x"); };
     run.Run();
     CHECK(Starts(run.fetcher, "/robots.txt").size() == 6);  // The first and 5 hops.
     CHECK(Starts(run.fetcher, "/private/").size() == 1);
@@ -477,9 +473,9 @@ TEST_CASE("engine logic: robots.txt decides what is fetched", "[engine][logic][r
   SECTION("a 503: retried every 30 s, then the host is disallowed for the run") {
     robots = [](const FetchRequest&) { return Reply{HttpReply(503), 0}; };
     const CrawlSummary summary = run.Run();
-    CHECK(Starts(run.fetcher, "/robots.txt") ==
-          std::vector<int64_t>{FakeClock::kStartMs, FakeClock::kStartMs + 30000,
-                               FakeClock::kStartMs + 60000});
+    CHECK(Starts(run.fetcher, "/robots.txt") == std::vector<int64_t>{FakeClock::kStartMs,
+                                                                     FakeClock::kStartMs + 30000,
+                                                                     FakeClock::kStartMs + 60000});
     CHECK(PageStarts(run.fetcher).empty());
     CHECK(summary.by_reason == Reasons{{"skipped:robots", 2}});
   }
@@ -532,7 +528,8 @@ TEST_CASE("engine logic: redirects are followed through every check", "[engine][
     CHECK(Starts(run.fetcher, "/jingxuan/1.shtml").size() == 6);
   }
   SECTION("to another host: skipped, never requested") {
-    redirects["/jingxuan/1.shtml"] = Redirect(301, "http://elsewhere.example/jingxuan/8172215.shtml");
+    redirects["/jingxuan/1.shtml"] =
+        Redirect(301, "http://elsewhere.example/jingxuan/8172215.shtml");
     CHECK(run.Run().by_reason == Reasons{{"skipped:redirect_out_of_scope", 1}});
     CHECK(run.fetcher.seen().size() == 2);  // robots.txt and the seed.
   }
@@ -544,8 +541,8 @@ TEST_CASE("engine logic: redirects are followed through every check", "[engine][
   SECTION("to another scheme: skipped; to no URL at all: bad_url") {
     const bool ftp = GENERATE(true, false);
     redirects["/jingxuan/1.shtml"] = Redirect(302, ftp ? "ftp://fake.example/file" : "http://[bad");
-    CHECK(run.Run().by_reason == Reasons{{ftp ? "skipped:redirect_not_http" : "failed:bad_url",
-                                          1}});
+    CHECK(run.Run().by_reason ==
+          Reasons{{ftp ? "skipped:redirect_not_http" : "failed:bad_url", 1}});
   }
   SECTION("onto a URL the job already knows: no second record") {
     run.job.options.seeds.push_back(target);

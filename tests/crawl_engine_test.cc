@@ -21,11 +21,11 @@ namespace medscrape {
 namespace {
 
 using testing::FastClock;
+using testing::kFixtureSite;
 using testing::Reasons;
+using testing::Requests;
 using testing::TempDir;
 using testing::TestServer;
-using testing::kFixtureSite;
-using testing::Requests;
 using testing::Urls;
 
 constexpr int kMirrorPages = 37;  // 18 articles + 19 Q&A pages in fixtures/site/.
@@ -193,9 +193,10 @@ TEST_CASE("engine: permanent HTTP failures are recorded with their reason", "[en
            server.url("/_fault/redirect-chain?n=50")});
   const CrawlSummary summary = job.Run();
   CHECK(summary.records == 0);
-  CHECK(summary.by_reason ==
-        Reasons{{"failed:http_500", 1}, {"failed:http_404", 1}, {"failed:too_many_redirects", 1},
-                {"skipped:redirected", 5}});
+  CHECK(summary.by_reason == Reasons{{"failed:http_500", 1},
+                                     {"failed:http_404", 1},
+                                     {"failed:too_many_redirects", 1},
+                                     {"skipped:redirected", 5}});
   CHECK(Requests(server, "/_fault/always").size() == 3);  // 1 + max_retries.
   CHECK(Requests(server, "/jingxuan/99999999.shtml").size() == 1);
   CHECK(Requests(server, "/_fault/redirect-chain").size() == 6);  // 1 + 5 hops.
@@ -217,8 +218,8 @@ TEST_CASE("engine: a redirect to another scheme is skipped, to no URL at all is 
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/_fault/redirect?to=ftp://files.example/x&code=302"),
            server.url("/_fault/redirect?to=javascript:alert(1)"),
-           server.url("/_fault/bad-reply?kind=long-location"),  // 90 KB: over kMaxUrlLength.
-           server.url("/_fault/redirect?to=http://%5B::1/x")});     // An unclosed IPv6 literal.
+           server.url("/_fault/bad-reply?kind=long-location"),   // 90 KB: over kMaxUrlLength.
+           server.url("/_fault/redirect?to=http://%5B::1/x")});  // An unclosed IPv6 literal.
   const CrawlSummary summary = job.Run();
   CHECK(summary.records == 0);
   CHECK(summary.by_reason == Reasons{{"skipped:redirect_not_http", 2}, {"failed:bad_url", 2}});
@@ -226,7 +227,8 @@ TEST_CASE("engine: a redirect to another scheme is skipped, to no URL at all is 
 
 TEST_CASE("engine: replies that are not HTTP fail as protocol, retried", "[engine]") {
   START_SERVER(server, kFixtureSite);
-  Job job({server.url("/_fault/bad-reply?kind=garbage"), server.url("/_fault/bad-reply?kind=http09"),
+  Job job({server.url("/_fault/bad-reply?kind=garbage"),
+           server.url("/_fault/bad-reply?kind=http09"),
            server.url("/_fault/bad-reply?kind=huge-header"),
            server.url("/_fault/bad-reply?kind=two-lengths")});
   job.options.politeness.breaker_failures = 100;  // Out of the way: every URL fails here.
@@ -331,8 +333,7 @@ TEST_CASE("engine: requests to one host keep the delay apart", "[engine]") {
 namespace medscrape {
 namespace {
 
-TEST_CASE("engine: the per-host URL budget stops a crawl from following every link",
-          "[engine]") {
+TEST_CASE("engine: the per-host URL budget stops a crawl from following every link", "[engine]") {
   START_SERVER(server, kFixtureSite);
   Job job({server.url("/jingxuan/index.shtml")});
   job.options.max_urls_per_host = 5;
@@ -369,7 +370,6 @@ TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates",
 namespace medscrape {
 namespace {
 
-
 TEST_CASE("engine: pages no hub links to are found through robots.txt's sitemaps",
           "[engine][sitemap]") {
   TempDir site;
@@ -394,7 +394,7 @@ TEST_CASE("engine: pages no hub links to are found through robots.txt's sitemaps
   std::string urlset = "<urlset>";
   for (const std::string& url : listed) urlset += entry("url", url);
   urlset += entry("url", "http://other.example/jingxuan/8263960.shtml") +  // Out of scope.
-            entry("url", server.url("/not-a-page.html")) + "</urlset>";     // Unclassified.
+            entry("url", server.url("/not-a-page.html")) + "</urlset>";    // Unclassified.
   REQUIRE(site.Write("sitemap1.xml.gz", testing::Gzip(urlset)));
 
   Job job({server.url("/jingxuan/index.shtml")});

@@ -238,8 +238,9 @@ TEST_CASE("process: SIGTERM stops a run resumably; a second run of a locked job 
     // the file, naming the holder; so is `extract -o` onto it.
     const std::string other_state = job.dir.path() + "/other.db";
     const std::string other_log = job.dir.path() + "/other.txt";
-    const std::vector<std::string> other = {"crawl", "--site", "mfk.com", "--allow-private",
-                                            "--out", job.out(), "--state", other_state, job.seed};
+    const std::vector<std::string> other = {"crawl",           "--site",    "mfk.com",
+                                            "--allow-private", "--out",     job.out(),
+                                            "--state",         other_state, job.seed};
     const size_t size_before = ReadFile(job.out()).size();
     Process second(other, other_log);
     REQUIRE(second.ok());

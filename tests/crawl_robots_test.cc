@@ -176,7 +176,8 @@ TEST_CASE("robots: Crawl-delay is per group, capped, and ignored when invalid", 
   CHECK(delay("INFINITY") == 30.0);
   CHECK(delay("1e9") == 30.0);
   CHECK(delay("1e-400") == 0.0);
-  for (const char* garbage : {"-1", "abc", "5s", "", "nan", "-inf", "+3", "0x10", "2,5", "-1e400"}) {
+  for (const char* garbage :
+       {"-1", "abc", "5s", "", "nan", "-inf", "+3", "0x10", "2,5", "-1e400"}) {
     CAPTURE(garbage);
     CHECK_FALSE(delay(garbage));
   }

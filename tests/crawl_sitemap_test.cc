@@ -5,14 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "gzip_test_util.h"
 #include "crawl/sitemap.h"
+#include "gzip_test_util.h"
 
 namespace medscrape {
 namespace {
 
 using Strings = std::vector<std::string>;
-
 
 SitemapContents Parse(const std::string& body, size_t max_urls = 50000) {
   Result<SitemapContents> contents = ParseSitemap(body, max_urls);
@@ -40,7 +39,8 @@ TEST_CASE("sitemap: an index lists its child sitemaps", "[sitemap]") {
       "<sitemap><loc>https://example.com/s1.xml.gz</loc></sitemap>"
       "<sitemap><loc>https://example.com/s2.xml</loc><lastmod>2024</lastmod></sitemap>"
       "</sitemapindex>");
-  CHECK(contents.sitemaps == Strings{"https://example.com/s1.xml.gz", "https://example.com/s2.xml"});
+  CHECK(contents.sitemaps ==
+        Strings{"https://example.com/s1.xml.gz", "https://example.com/s2.xml"});
   CHECK(contents.urls.empty());
 }
 
@@ -67,7 +67,8 @@ TEST_CASE("sitemap: a gzip body is decompressed", "[sitemap]") {
 }
 
 TEST_CASE("sitemap: a gzip bomb and a corrupt stream are refused", "[sitemap]") {
-  const std::string bomb = testing::Gzip("<urlset>" + std::string(kMaxSitemapBytes + 1, ' ') + "</urlset>");
+  const std::string bomb =
+      testing::Gzip("<urlset>" + std::string(kMaxSitemapBytes + 1, ' ') + "</urlset>");
   CHECK(bomb.size() < 1000000);
   Result<SitemapContents> contents = ParseSitemap(bomb);
   REQUIRE_FALSE(contents.ok());
@@ -79,9 +80,9 @@ TEST_CASE("sitemap: a gzip bomb and a corrupt stream are refused", "[sitemap]") 
 
 TEST_CASE("sitemap: garbage gives empty contents", "[sitemap]") {
   for (const std::string& body : {std::string(""), std::string("not xml at all"),
-                                 std::string("<html><a href=/x>x</a></html>"),
-                                 std::string("<urlset><url><loc>http://e.com/unterminated"),
-                                 std::string("<<<>>></loc><url><loc")}) {
+                                  std::string("<html><a href=/x>x</a></html>"),
+                                  std::string("<urlset><url><loc>http://e.com/unterminated"),
+                                  std::string("<<<>>></loc><url><loc")}) {
     INFO(body);
     const SitemapContents contents = Parse(body);
     CHECK(contents.urls.empty());

@@ -114,8 +114,7 @@ TEST_CASE("AddUrls inserts new URLs once", "[state]") {
   CHECK(store->AddUrls({}).value() == 0);
 }
 
-TEST_CASE("NextPending gives one host's due URLs by depth then id, within the limit",
-          "[state]") {
+TEST_CASE("NextPending gives one host's due URLs by depth then id, within the limit", "[state]") {
   TempDir dir;
   auto store = OpenStore(dir.File("job.db"));
   const std::vector<NewUrl> urls = {Url("/1", "x.example", 2), Url("/2", "y.example", 0),

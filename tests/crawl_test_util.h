@@ -21,11 +21,11 @@
 #include "crawl/crawler.h"
 #include "crawl/state_store.h"
 #include "extract/registry.h"
-#include "extractors/builtin.h"
 #include "extract/site_spec.h"
+#include "extractors/builtin.h"
+#include "fake_fetcher.h"
 #include "fetch/fetcher.h"
 #include "fetch_test_server.h"
-#include "fake_fetcher.h"
 #include "fetch_test_util.h"
 #include "url/canonical.h"
 
@@ -160,9 +160,9 @@ inline void CopySite(const TempDir& site, const std::string& robots) {
 }  // namespace medscrape
 
 // A TestServer serving `root` (with TestServer's options), or a failed test.
-#define START_SERVER(name, root, ...)    \
+#define START_SERVER(name, root, ...)   \
   TestServer name(root, ##__VA_ARGS__); \
-  INFO(name.error());                    \
+  INFO(name.error());                   \
   REQUIRE(name.ok())
 
 #endif  // MEDSCRAPE_TESTS_CRAWL_TEST_UTIL_H_

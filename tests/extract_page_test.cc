@@ -61,8 +61,7 @@ SiteSpec TestGeneric() {
 }
 
 const Registry& TestRegistry() {
-  static const Registry* registry =
-      Registry::Create({TestSite()}, TestGeneric()).value().release();
+  static const Registry* registry = Registry::Create({TestSite()}, TestGeneric()).value().release();
   return *registry;
 }
 
@@ -120,8 +119,8 @@ TEST_CASE("record: key order and provenance") {
                                          "fetched_at", "warnings"});
   CHECK(record["schema_version"] == 1);
   CHECK(record["site"] == "test.example");
-  CHECK(record["extractor"] == Json({{"site", "test.example"}, {"page_type", "question"},
-                                     {"version", 7}}));
+  CHECK(record["extractor"] ==
+        Json({{"site", "test.example"}, {"page_type", "question"}, {"version", 7}}));
   CHECK(record["content_sha256"] == Sha256Hex(kPage));
   CHECK(record["charset"] == Json({{"name", "UTF-8"}, {"source", "meta"}}));
   CHECK(record["fetched_at"].is_null());
@@ -137,10 +136,12 @@ TEST_CASE("expected fields that are missing become warnings") {
 }
 
 TEST_CASE("a date with an impossible time keeps the date, with a warning") {
-  const Json record = Extract(
-      "<html><body><div class=q><h1>t</h1><p class=meta>2025-11-03 10:21:61 9次浏览</p></div>"
-      "</body></html>",
-      "https://test.example/q/1").record;
+  const Json record =
+      Extract(
+          "<html><body><div class=q><h1>t</h1><p class=meta>2025-11-03 10:21:61 9次浏览</p></div>"
+          "</body></html>",
+          "https://test.example/q/1")
+          .record;
   CHECK(record["published"] == "2025-11-03");
   CHECK(record["views"] == 9);
   CHECK(record["warnings"] ==
@@ -150,10 +151,12 @@ TEST_CASE("a date with an impossible time keeps the date, with a warning") {
 TEST_CASE("invisible characters never reach a field; joiners stay") {
   // U+FEFF before the title, U+200B and U+2060 inside it, direction marks and a soft
   // hyphen around; U+200D (zero width joiner) inside an emoji sequence is kept.
-  const Json record = Extract(
-      "<html><body><div class=q><h1>\uFEFF标\u200B题\u2060 \u200E腿\u00AD抽筋\u202E</h1>"
-      "<div class=body>👩\u200D⚕️</div></div></body></html>",
-      "https://test.example/q/1").record;
+  const Json record =
+      Extract(
+          "<html><body><div class=q><h1>\uFEFF标\u200B题\u2060 \u200E腿\u00AD抽筋\u202E</h1>"
+          "<div class=body>👩\u200D⚕️</div></div></body></html>",
+          "https://test.example/q/1")
+          .record;
   CHECK(record["title"] == "标题 腿抽筋");
   CHECK(record["question"] == "👩\u200D⚕️");
 }
@@ -163,8 +166,8 @@ TEST_CASE("URL: canonical routes when no URL is given; unknown URLs give a gener
   CHECK(routed.record["url"].is_null());  // A relative canonical without a base cannot resolve.
   CHECK(routed.generic);
 
-  const std::string absolute = std::string(kPage).replace(
-      std::string(kPage).find("/q/42"), 5, "https://test.example/q/42");
+  const std::string absolute =
+      std::string(kPage).replace(std::string(kPage).find("/q/42"), 5, "https://test.example/q/42");
   routed = Extract(absolute, "");
   CHECK_FALSE(routed.generic);
   CHECK(routed.record["url"] == "https://test.example/q/42");

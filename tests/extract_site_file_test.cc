@@ -112,7 +112,8 @@ TEST_CASE("site file: unknown, repeated and missing keys", "[site-file]") {
   CHECK(ErrorOf(With("version: 3\n", "version: 3\nversion: 4\n")) ==
         "sites/test.yaml:3:1: key 'version': given twice");
   CHECK(ErrorOf(With("version: 3\n", "")) == "sites/test.yaml:1:1: missing key 'version'");
-  CHECK(ErrorOf(With("hosts: 'test\\.example'\n", "")) == "sites/test.yaml:1:1: missing key 'hosts'");
+  CHECK(ErrorOf(With("hosts: 'test\\.example'\n", "")) ==
+        "sites/test.yaml:1:1: missing key 'hosts'");
   CHECK(ErrorOf(With("    fields:\n      title:", "    fieldz:\n      title:")) ==
         "sites/test.yaml:11:5: key 'pages.question.fieldz': unknown key (known here: url, detect, "
         "fields)");
@@ -126,7 +127,8 @@ TEST_CASE("site file: values of the wrong type", "[site-file]") {
   CHECK(ErrorOf(With("      views: []", "      views: 7")) ==
         "sites/test.yaml:15:14: key 'pages.question.fields.views': expected a list of sources, "
         "or a group (list: or object:)");
-  CHECK(ErrorOf(With("required: true}\n        - {css: title}", "required: yes}\n        - {css: title}")) ==
+  CHECK(ErrorOf(With("required: true}\n        - {css: title}",
+                     "required: yes}\n        - {css: title}")) ==
         "sites/test.yaml:13:39: key 'pages.question.fields.title[0].required': expected true or "
         "false");
   CHECK(ErrorOf(With("{css: title}", "{css: title, index: -1}")) ==
@@ -164,16 +166,21 @@ TEST_CASE("site file: rules that do not fit together", "[site-file]") {
         "sites/test.yaml:14:11: key 'pages.question.fields.title[1]': this type needs 'attr'");
   CHECK(ErrorOf(With("{css: title}", "{type: label}")) ==
         "sites/test.yaml:14:11: key 'pages.question.fields.title[1]': this type needs 'css'");
-  CHECK(ErrorOf(With("{css: title}", "{css: title, unit: 次}")) ==
-        "sites/test.yaml:14:30: key 'pages.question.fields.title[1].unit': only a count has a unit");
-  CHECK(ErrorOf(With("        list: ul.answers > li", "        object: div.card\n        list: ul.answers > li")) ==
-        "sites/test.yaml:17:9: key 'pages.question.fields.answers': a group has one of 'list' (every "
-        "match an item) or 'object' (the first match, or null)");
-  CHECK(ErrorOf(With("      views: []", "      url: []")) ==
-        "sites/test.yaml:15:7: key 'pages.question.fields.url': the pipeline writes this key itself");
-  CHECK(ErrorOf(With("          text:", "          doctor:")) ==
-        "sites/test.yaml:21:11: key 'pages.question.fields.answers.fields.doctor': clashes with the "
-        "key 'doctor.name'");
+  CHECK(
+      ErrorOf(With("{css: title}", "{css: title, unit: 次}")) ==
+      "sites/test.yaml:14:30: key 'pages.question.fields.title[1].unit': only a count has a unit");
+  CHECK(
+      ErrorOf(With("        list: ul.answers > li",
+                   "        object: div.card\n        list: ul.answers > li")) ==
+      "sites/test.yaml:17:9: key 'pages.question.fields.answers': a group has one of 'list' (every "
+      "match an item) or 'object' (the first match, or null)");
+  CHECK(
+      ErrorOf(With("      views: []", "      url: []")) ==
+      "sites/test.yaml:15:7: key 'pages.question.fields.url': the pipeline writes this key itself");
+  CHECK(
+      ErrorOf(With("          text:", "          doctor:")) ==
+      "sites/test.yaml:21:11: key 'pages.question.fields.answers.fields.doctor': clashes with the "
+      "key 'doctor.name'");
   CHECK(ErrorOf(std::string(kGeneric) + "hosts: 'x'\n") ==
         "sites/test.yaml:7:8: key 'hosts': the generic site takes any host: no hosts here");
 }
@@ -209,8 +216,10 @@ TEST_CASE("LoadSites: a folder adds and replaces sites; conflicts are errors", "
   write("c.yaml", With("version: 3", "version: 5"));
   Result<SiteSet> twice = LoadSites(builtin, dir.string());
   REQUIRE_FALSE(twice.ok());
-  CHECK(twice.status().message() == (dir / "c.yaml").string() + ": site 'test.example' is also "
-                                    "defined by " + (dir / "a.yaml").string());
+  CHECK(twice.status().message() == (dir / "c.yaml").string() +
+                                        ": site 'test.example' is also "
+                                        "defined by " +
+                                        (dir / "a.yaml").string());
   std::filesystem::remove(dir / "c.yaml");
 
   write("broken.yaml", With("version: 3", "version: x"));

@@ -37,7 +37,8 @@ TEST_CASE("URLs route to their site and page type") {
   CHECK(RouteName("https://www.mfk.com/ask/11160281.shtml") == "mfk.com/question");
   CHECK(RouteName("http://m.mfk.com/ask/11160281.shtml?from=x") == "mfk.com/question");
   CHECK(RouteName("https://www.120ask.com/question/105233871.htm") == "120ask.com/question");
-  CHECK(RouteName("https://www.120ask.com/question/abc-def/105233871.htm") == "120ask.com/question");
+  CHECK(RouteName("https://www.120ask.com/question/abc-def/105233871.htm") ==
+        "120ask.com/question");
   CHECK(RouteName("http://club.xywy.com/static/20160305/3215597.htm") == "xywy.com/question");
   CHECK(RouteName("https://www.mfk.com/jibing/2265.shtml") == "none");
   CHECK(RouteName("https://evil.example/www.mfk.com/ask/1.shtml") == "none");

@@ -104,8 +104,14 @@ TEST_CASE("IsBlockedAddress blocks non-public IPv6 and embedded IPv4 forms", "[f
 
 TEST_CASE("IsBlockedAddress allows public IPv6", "[fetch][address]") {
   const char* allowed[] = {
-      "2001:4860::",    "2001:4860:4860::8888", "2606:4700:4700::1111", "2400:cb00::1",
-      "::ffff:8.8.8.8", "64:ff9b::808:808",     "2002:808:808::1",      "fe00::1",
+      "2001:4860::",
+      "2001:4860:4860::8888",
+      "2606:4700:4700::1111",
+      "2400:cb00::1",
+      "::ffff:8.8.8.8",
+      "64:ff9b::808:808",
+      "2002:808:808::1",
+      "fe00::1",
       "2001:0:4136:e378:8000:63bf:f7f7:f7f7",  // Teredo: both ends public.
   };
   for (const char* address : allowed) {
@@ -128,16 +134,17 @@ TEST_CASE("DescribeAddress prints the numeric address", "[fetch][address]") {
   }
 }
 
-TEST_CASE("IsMetadataAddress names the cloud metadata endpoints in every form", "[fetch][address]") {
-  for (const char* text : {"169.254.169.254", "169.254.170.2", "100.100.100.200", "169.254.0.23",
-                           "192.0.0.192"}) {
+TEST_CASE("IsMetadataAddress names the cloud metadata endpoints in every form",
+          "[fetch][address]") {
+  for (const char* text :
+       {"169.254.169.254", "169.254.170.2", "100.100.100.200", "169.254.0.23", "192.0.0.192"}) {
     INFO(text);
     CHECK(Metadata(text));
   }
-  for (const char* text : {"fd00:ec2::254", "::ffff:169.254.169.254", "::ffff:100.100.100.200",
-                           "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::169.254.169.254",
-                           "::ffff:192.0.0.192", "2001:0:4136:e378:8000:63bf:5601:5601",
-                           "2001:0:a9fe:a9fe::ffff:ffff"}) {
+  for (const char* text :
+       {"fd00:ec2::254", "::ffff:169.254.169.254", "::ffff:100.100.100.200", "64:ff9b::a9fe:a9fe",
+        "2002:a9fe:a9fe::1", "::169.254.169.254", "::ffff:192.0.0.192",
+        "2001:0:4136:e378:8000:63bf:5601:5601", "2001:0:a9fe:a9fe::ffff:ffff"}) {
     INFO(text);
     CHECK(Metadata(text));
   }
@@ -180,19 +187,19 @@ TEST_CASE("RefusedHost judges IP literals in every spelling a resolver accepts",
 
 TEST_CASE("RefusedHost refuses metadata names always and private names unless allowed",
           "[fetch][address]") {
-  for (const char* host : {"metadata.google.internal", "METADATA.Google.Internal.", "metadata",
-                           "metadata.goog", "instance-data", "instance-data.ec2.internal",
-                           "metadata.tencentyun.com",
-                           // ｍｅｔａｄａｔａ。google。internal (full width, ideographic dots)
-                           "\xef\xbd\x8d\xef\xbd\x85\xef\xbd\x94\xef\xbd\x81\xef\xbd\x84"
-                           "\xef\xbd\x81\xef\xbd\x94\xef\xbd\x81\xe3\x80\x82google\xe3\x80\x82"
-                           "internal"}) {
+  for (const char* host :
+       {"metadata.google.internal", "METADATA.Google.Internal.", "metadata", "metadata.goog",
+        "instance-data", "instance-data.ec2.internal", "metadata.tencentyun.com",
+        // ｍｅｔａｄａｔａ。google。internal (full width, ideographic dots)
+        "\xef\xbd\x8d\xef\xbd\x85\xef\xbd\x94\xef\xbd\x81\xef\xbd\x84"
+        "\xef\xbd\x81\xef\xbd\x94\xef\xbd\x81\xe3\x80\x82google\xe3\x80\x82"
+        "internal"}) {
     INFO(host);
     CHECK_THAT(RefusedHost(host, true), Catch::Contains("metadata"));
   }
-  for (const char* host : {"localhost", "LOCALHOST.", "app.localhost", "printer.local", "db.internal",
-                           "router.home.arpa", "nas.lan", "intranet", "wiki.corp", "box.localdomain",
-                           "files.intranet", "pc.home", "svc.private"}) {
+  for (const char* host : {"localhost", "LOCALHOST.", "app.localhost", "printer.local",
+                           "db.internal", "router.home.arpa", "nas.lan", "intranet", "wiki.corp",
+                           "box.localdomain", "files.intranet", "pc.home", "svc.private"}) {
     INFO(host);
     CHECK_THAT(RefusedHost(host, false), Catch::Contains("private host name"));
     CHECK(RefusedHost(host, true).empty());

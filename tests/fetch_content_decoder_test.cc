@@ -58,7 +58,8 @@ std::string Brotli(size_t size, const std::string& text = "", int quality = 5) {
     const size_t chunk = std::min(left, block.size());
     size_t available_in = chunk;
     const auto* next_in = reinterpret_cast<const uint8_t*>(block.data());
-    const BrotliEncoderOperation op = chunk == left ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS;
+    const BrotliEncoderOperation op =
+        chunk == left ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS;
     while (available_in > 0 || BrotliEncoderHasMoreOutput(encoder.get()) ||
            (op == BROTLI_OPERATION_FINISH && !BrotliEncoderIsFinished(encoder.get()))) {
       size_t available_out = sizeof(buffer);
@@ -76,7 +77,8 @@ std::string Brotli(size_t size, const std::string& text = "", int quality = 5) {
 Result FeedAll(ContentDecoder* decoder, const std::string& data, size_t step, size_t cap,
                std::string* out) {
   for (size_t at = 0; at < data.size(); at += step) {
-    const Result result = decoder->Feed(data.data() + at, std::min(step, data.size() - at), cap, out);
+    const Result result =
+        decoder->Feed(data.data() + at, std::min(step, data.size() - at), cap, out);
     if (result != Result::kOk) return result;
   }
   return Result::kOk;
@@ -107,7 +109,8 @@ TEST_CASE("gzip, zlib and raw deflate decode whole or byte by byte", "[fetch]") 
                {ContentCoding::kDeflate, kRaw}};
   for (const auto& c : cases) {
     for (size_t step : {size_t{1}, size_t{2}, size_t{7}, size_t{1000}}) {
-      INFO("coding " << static_cast<int>(c.coding) << " size " << c.data.size() << " step " << step);
+      INFO("coding " << static_cast<int>(c.coding) << " size " << c.data.size() << " step "
+                     << step);
       ContentDecoder decoder(c.coding);
       std::string out;
       CHECK(FeedAll(&decoder, c.data, step, 1 << 20, &out) == Result::kOk);
@@ -207,8 +210,8 @@ TEST_CASE("Truncated and corrupt br streams are reported", "[fetch]") {
     for (size_t i = 2; i < std::min<size_t>(bytes.size(), 42); ++i) bytes[i] ^= '\xa5';
     return bytes;
   }();
-  for (const std::string& garbage : {Expected(), std::string("\xff\xff\xff\xff\xff\xff", 6),
-                                     kGzip, flipped}) {
+  for (const std::string& garbage :
+       {Expected(), std::string("\xff\xff\xff\xff\xff\xff", 6), kGzip, flipped}) {
     for (size_t step : {size_t{1}, garbage.size()}) {
       INFO("garbage size " << garbage.size() << " step " << step);
       ContentDecoder decoder(ContentCoding::kBrotli);

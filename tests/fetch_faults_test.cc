@@ -119,7 +119,8 @@ TEST_CASE("keep_prefix: a body over the request's cap is cut there and returned 
   FetchRequest request;
   request.max_body_bytes = kCap;
   request.keep_prefix = true;
-  const FetchResponse small = FetchOne(server.url("/_fault/big?mb=0.25&length=1"), options, request);
+  const FetchResponse small =
+      FetchOne(server.url("/_fault/big?mb=0.25&length=1"), options, request);
   CHECK(small.error == FetchError::kNone);
   CHECK_FALSE(small.truncated);
   CHECK(small.body.size() == 262144);
@@ -175,13 +176,11 @@ TEST_CASE("A compressed stream cut short in a framed response is a protocol erro
   TestServer server(root.path());
   REQUIRE(server.ok());
   // Content-Length matches the bytes sent: only the end of the stream is missing.
-  const std::vector<FetchResponse> responses =
-      FetchAll(server,
-               {"/_fault/gzip-lie?kind=truncated&enc=gzip",
-                "/_fault/gzip-lie?kind=truncated&enc=deflate",
-                "/_fault/gzip-lie?kind=truncated&enc=raw-deflate",
-                "/_fault/gzip-lie?kind=truncated&enc=br"},
-               LoopbackOptions());
+  const std::vector<FetchResponse> responses = FetchAll(
+      server,
+      {"/_fault/gzip-lie?kind=truncated&enc=gzip", "/_fault/gzip-lie?kind=truncated&enc=deflate",
+       "/_fault/gzip-lie?kind=truncated&enc=raw-deflate", "/_fault/gzip-lie?kind=truncated&enc=br"},
+      LoopbackOptions());
   for (const FetchResponse& response : responses) {
     CheckFailed(response, FetchError::kProtocol, true);
     CHECK_THAT(response.error_text, Catch::Contains("truncated"));
@@ -274,9 +273,8 @@ TEST_CASE("Connect failures: never completing, refused, unresolvable", "[fetch][
   // kind. Both, and the resolver's own timeout, are pinned down against a real
   // DNS server in fetch_dns_test.cc (run by tests/dns_test.py).
   const FetchResponse unresolvable = FetchOne("http://no-such-host.invalid/", options);
-  const FetchError dns_error = unresolvable.error == FetchError::kDnsTimeout
-                                   ? FetchError::kDnsTimeout
-                                   : FetchError::kDns;
+  const FetchError dns_error =
+      unresolvable.error == FetchError::kDnsTimeout ? FetchError::kDnsTimeout : FetchError::kDns;
   CheckFailed(unresolvable, dns_error, dns_error == FetchError::kDnsTimeout);
 }
 

@@ -3,7 +3,6 @@
 // <name>.expected.json beside it is extracted and compared field by field
 // (extract/record_diff.h); the golden ctest runs this command on fixtures/.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -122,9 +121,10 @@ CommandRun AddCheckCommand(CLI::App* app) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* command = app->add_subcommand(
       "check", "extract saved pages and compare each with its .expected.json, field by field");
-  command->add_option("PATH", options->paths,
-                      "a saved page (with PAGE.url and PAGE.expected.json beside it), or a "
-                      "folder of them (recursively)")
+  command
+      ->add_option("PATH", options->paths,
+                   "a saved page (with PAGE.url and PAGE.expected.json beside it), or a "
+                   "folder of them (recursively)")
       ->required()
       ->take_all();
   AddSitesOption(command, &options->sites_dir);

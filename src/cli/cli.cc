@@ -1,7 +1,6 @@
 #include "cli/cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -31,8 +30,10 @@ int UsageError(const std::string& message, const std::string& command) {
 }
 
 void AddSitesOption(CLI::App* command, std::string* dir) {
-  command->add_option("--sites", *dir, "also load the site files (*.yaml) in DIR; one naming a "
-                                       "shipped site replaces it")
+  command
+      ->add_option("--sites", *dir,
+                   "also load the site files (*.yaml) in DIR; one naming a "
+                   "shipped site replaces it")
       ->type_name("DIR")
       ->envname("MEDSCRAPE_SITES");
 }

@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -56,9 +55,10 @@ bool ReadSeedFile(const std::string& path, std::vector<std::string>* seeds) {
 
 void AddOptions(CLI::App* command, CrawlArgs* a) {
   CrawlOptions& c = a->crawl;
-  command->add_option("SEED", c.seeds,
-                      "start URLs: their hosts are the crawl's scope; a seed that is no page is "
-                      "a list page, and links of its shape are followed")
+  command
+      ->add_option("SEED", c.seeds,
+                   "start URLs: their hosts are the crawl's scope; a seed that is no page is "
+                   "a list page, and links of its shape are followed")
       ->take_all();
   command->add_option("--job", a->job, "job name: out/NAME.jsonl, out/NAME.db, out/NAME.stats.json")
       ->type_name("NAME")
@@ -70,11 +70,13 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
   command->add_flag("--fresh", c.fresh, "start the job over (its state and output are dropped)");
   command->add_option("--seeds", a->seeds_file, "more seeds, one URL a line (# comments)")
       ->type_name("FILE");
-  command->add_option("--site", c.site, "treat the seeds' hosts as this site (see 'medscrape sites')")
+  command
+      ->add_option("--site", c.site, "treat the seeds' hosts as this site (see 'medscrape sites')")
       ->type_name("NAME");
-  command->add_option("--follow", c.follow,
-                      "also follow links whose path and query match RE from the start (list "
-                      "pages; repeatable)")
+  command
+      ->add_option("--follow", c.follow,
+                   "also follow links whose path and query match RE from the start (list "
+                   "pages; repeatable)")
       ->type_name("RE")
       ->take_all()
       ->expected(1)
@@ -84,7 +86,8 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
       ->take_all()
       ->expected(1)
       ->allow_extra_args(false);  // One value each time: repeat the option for more.
-  command->add_option("--exclude", c.exclude, "never follow links whose URL matches RE (repeatable)")
+  command
+      ->add_option("--exclude", c.exclude, "never follow links whose URL matches RE (repeatable)")
       ->type_name("RE")
       ->take_all()
       ->expected(1)
@@ -97,12 +100,14 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
-  command->add_option("--delay", a->delay,
-                      "pause between two requests to one host (90, 1.5s, 500ms, 2m)")
+  command
+      ->add_option("--delay", a->delay,
+                   "pause between two requests to one host (90, 1.5s, 500ms, 2m)")
       ->type_name("DUR")
       ->capture_default_str();
-  command->add_option("--retries", c.politeness.max_retries,
-                      "retries of a timeout, reset or 5xx, with backoff")
+  command
+      ->add_option("--retries", c.politeness.max_retries,
+                   "retries of a timeout, reset or 5xx, with backoff")
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
@@ -116,25 +121,30 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
       ->check(CLI::Range(-1, 1000000));
   command->add_option("--max-time", a->max_time, "stop starting fetches after DUR; default none")
       ->type_name("DUR");
-  command->add_option("--max-urls-per-host", c.max_urls_per_host,
-                      "new URLs one host may add per run (crawler traps)")
+  command
+      ->add_option("--max-urls-per-host", c.max_urls_per_host,
+                   "new URLs one host may add per run (crawler traps)")
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  command->add_option("--recrawl-after", a->recrawl_after,
-                      "fetch pages done longer ago than DUR again (conditionally)")
+  command
+      ->add_option("--recrawl-after", a->recrawl_after,
+                   "fetch pages done longer ago than DUR again (conditionally)")
       ->type_name("DUR");
-  command->add_option("--user-agent", a->fetch.user_agent,
-                      "User-Agent; put your contact in it")
+  command->add_option("--user-agent", a->fetch.user_agent, "User-Agent; put your contact in it")
       ->type_name("UA")
       ->capture_default_str();
-  command->add_option("--proxy", a->fetch.proxy,
-                      "HTTP(S) proxy; default: http_proxy, https_proxy... of the environment")
+  command
+      ->add_option("--proxy", a->fetch.proxy,
+                   "HTTP(S) proxy; default: http_proxy, https_proxy... of the environment")
       ->type_name("URL");
   command->add_flag("--allow-private", a->fetch.allow_private,
                     "allow loopback and private addresses (local mirrors); metadata ones never");
-  command->add_flag("--sitemaps", c.sitemaps, "also queue the URLs of the sitemaps robots.txt lists");
-  command->add_option("--log-format", a->log_format, "stderr lines as text, or json: one object a line")
+  command->add_flag("--sitemaps", c.sitemaps,
+                    "also queue the URLs of the sitemaps robots.txt lists");
+  command
+      ->add_option("--log-format", a->log_format,
+                   "stderr lines as text, or json: one object a line")
       ->type_name("FORMAT")
       ->capture_default_str()
       ->check([](const std::string& value) -> std::string {
@@ -150,7 +160,8 @@ int Check(CrawlArgs* a, const Registry& registry) {
   if (!a->seeds_file.empty() && !ReadSeedFile(a->seeds_file, &c.seeds)) {
     return UsageError("cannot read seed file " + a->seeds_file, kCommand);
   }
-  if (c.seeds.empty()) return UsageError("crawl needs at least one SEED URL (or --seeds FILE)", kCommand);
+  if (c.seeds.empty())
+    return UsageError("crawl needs at least one SEED URL (or --seeds FILE)", kCommand);
   std::vector<std::string> canonical;
   for (const std::string& seed : c.seeds) {
     std::optional<std::string> url = CanonicalizeUrl(seed);
@@ -166,8 +177,11 @@ int Check(CrawlArgs* a, const Registry& registry) {
                             Duration{"--max-time", a->max_time, &c.max_time_s},
                             Duration{"--recrawl-after", a->recrawl_after, &c.recrawl_after_s}}) {
     if (!d.text.empty() && !ParseDuration(d.text, d.seconds)) {
-      return UsageError(std::string(d.name) + " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "
-                        "not '" + d.text + "'", kCommand);
+      return UsageError(std::string(d.name) +
+                            " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "
+                            "not '" +
+                            d.text + "'",
+                        kCommand);
     }
   }
   // The link rules: every pattern compiles, --site exists, and each seed's host is
@@ -190,8 +204,10 @@ int Check(CrawlArgs* a, const Registry& registry) {
     }
   }
   if (c.out_path == "-") {
-    return UsageError("--out - : the crawl writes a file it can cut back to its last committed "
-                      "record after a crash; name a file", kCommand);
+    return UsageError(
+        "--out - : the crawl writes a file it can cut back to its last committed "
+        "record after a crash; name a file",
+        kCommand);
   }
   // Paths: the default folder is made; a folder the user named must exist.
   const bool default_paths = c.out_path.empty() || c.state_path.empty();
@@ -220,9 +236,9 @@ int Run(CrawlArgs& args) {
   CrawlReport report(isatty(STDERR_FILENO) != 0 && !args.no_progress && !json, json);
   args.fetch.max_connections = crawl.concurrency;
   const std::string& out = crawl.out_path;
-  crawl.stats_path = out.substr(0, out.rfind(".jsonl") == std::string::npos ? out.size()
-                                                                            : out.rfind(".jsonl")) +
-                     ".stats.json";
+  crawl.stats_path =
+      out.substr(0, out.rfind(".jsonl") == std::string::npos ? out.size() : out.rfind(".jsonl")) +
+      ".stats.json";
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(args.fetch);

@@ -33,12 +33,13 @@ void CrawlReport::OnEvent(const CrawlEvent& event) {
 // "medscrape: 40 done, 3 queued, 1 failed, 37 records, 85.3 pages/s, 1 hosts", redrawn in place.
 void CrawlReport::OnProgress(const CrawlProgress& p) {
   if (!progress_line_) return;
-  std::fprintf(stderr,
-               "\r\033[Kmedscrape: %lld done, %lld queued, %lld failed, %lld records, %.1f pages/s, "
-               "%zu hosts%s",
-               static_cast<long long>(p.done), static_cast<long long>(p.pending),
-               static_cast<long long>(p.failed), static_cast<long long>(p.records),
-               p.fetched / std::max(0.001, p.seconds), p.hosts, p.final ? "\n" : "");
+  std::fprintf(
+      stderr,
+      "\r\033[Kmedscrape: %lld done, %lld queued, %lld failed, %lld records, %.1f pages/s, "
+      "%zu hosts%s",
+      static_cast<long long>(p.done), static_cast<long long>(p.pending),
+      static_cast<long long>(p.failed), static_cast<long long>(p.records),
+      p.fetched / std::max(0.001, p.seconds), p.hosts, p.final ? "\n" : "");
   line_shown_ = !p.final;
 }
 

@@ -1,7 +1,6 @@
 #include "cli/extract_command.h"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,9 +21,9 @@ namespace medscrape {
 namespace {
 
 struct Outcome {
-  std::string line;     // The record's JSON line; empty when the input failed.
-  std::string error;    // Why the input failed.
-  std::string notice;   // A stderr warning line's text (generic record).
+  std::string line;    // The record's JSON line; empty when the input failed.
+  std::string error;   // Why the input failed.
+  std::string notice;  // A stderr warning line's text (generic record).
   bool has_warnings = false;
 };
 
@@ -56,7 +55,8 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Reg
   outcome.has_warnings = !record["warnings"].empty();
   if (page.value().generic) {
     const Json& url = record["url"];
-    outcome.notice = "no extractor for URL " + (url.is_string() ? url.get<std::string>() : "(none)") +
+    outcome.notice = "no extractor for URL " +
+                     (url.is_string() ? url.get<std::string>() : "(none)") +
                      "; wrote a generic record";
   }
   outcome.line = SerializeLine(record);
@@ -65,7 +65,8 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Reg
 
 // Memory running out on one input (reading it, serializing its record) fails
 // that input only.
-Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options, const Registry& registry) {
+Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options,
+                   const Registry& registry) {
   try {
     return Extract(input, options, registry);
   } catch (const std::bad_alloc&) {
@@ -109,7 +110,8 @@ int CheckOptions(ExtractOptions* options, const Registry& registry) {
     std::optional<std::string> url = ResolveHttpUrl("", options->url);
     if (controls || !url) {
       return UsageError("--url needs an absolute http(s) URL of at most " +
-                            std::to_string(kMaxUrlLength) + " characters, without control characters",
+                            std::to_string(kMaxUrlLength) +
+                            " characters, without control characters",
                         "extract");
     }
     options->url = *url;  // As the record will hold it: non-ASCII bytes percent-encoded.
@@ -129,19 +131,22 @@ CommandRun AddExtractCommand(CLI::App* app) {
   auto options = std::make_shared<ExtractOptions>();
   CLI::App* command = app->add_subcommand(
       "extract", "saved pages -> JSON Lines records, in input order (files, folders, - for stdin)");
-  command->add_option("PATH", options->paths,
-                      "a file, a folder (its *.html, *.htm, *.shtml, recursively, in path "
-                      "order), or - for standard input")
+  command
+      ->add_option("PATH", options->paths,
+                   "a file, a folder (its *.html, *.htm, *.shtml, recursively, in path "
+                   "order), or - for standard input")
       ->required()
       ->take_all();
   command->add_option("--url", options->url,
                       "the page's address (one PATH only); default: its <link rel=canonical>, "
                       "og:url, or file://PATH");
-  command->add_option("--site", options->site,
-                      "use this site's extractor (see 'medscrape sites') instead of routing by URL")
+  command
+      ->add_option("--site", options->site,
+                   "use this site's extractor (see 'medscrape sites') instead of routing by URL")
       ->type_name("NAME");
-  command->add_option("--charset", options->charset,
-                      "decode the input as NAME (e.g. GB18030) instead of detecting")
+  command
+      ->add_option("--charset", options->charset,
+                   "decode the input as NAME (e.g. GB18030) instead of detecting")
       ->type_name("NAME");
   command->add_option("-o,--output", options->output, "write the records to FILE; default: stdout")
       ->type_name("FILE");
@@ -205,7 +210,8 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
   if (!options.quiet) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "medscrape: %zu inputs, %zu records, %zu failed, %zu with warnings (%.2f s)\n",
+    std::fprintf(stderr,
+                 "medscrape: %zu inputs, %zu records, %zu failed, %zu with warnings (%.2f s)\n",
                  inputs.size(), records, failed, with_warnings, seconds);
   }
   return failed > 0 ? kExitSomeFailed : kExitOk;

@@ -11,12 +11,12 @@ namespace medscrape {
 
 struct ExtractOptions {
   std::vector<std::string> paths;
-  std::string url;      // --url: only with exactly one input.
-  std::string site;     // --site: force an extractor.
-  std::string charset;  // --charset: force the input encoding.
-  std::string output;   // -o: file; empty = standard output.
-  int jobs = 0;         // -j: worker threads; 0 = all cores.
-  bool quiet = false;   // -q: no summary line.
+  std::string url;        // --url: only with exactly one input.
+  std::string site;       // --site: force an extractor.
+  std::string charset;    // --charset: force the input encoding.
+  std::string output;     // -o: file; empty = standard output.
+  int jobs = 0;           // -j: worker threads; 0 = all cores.
+  bool quiet = false;     // -q: no summary line.
   std::string sites_dir;  // --sites.
 };
 

@@ -26,9 +26,8 @@ constexpr size_t kSniffBytes = 4096;
 
 bool IsHtmlName(const fs::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".html" || ext == ".htm" || ext == ".shtml";
 }
 
@@ -38,7 +37,8 @@ std::vector<std::string> HtmlFilesUnder(const std::string& folder, std::string* 
   fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code type_ec;
-    if (it->is_regular_file(type_ec) && IsHtmlName(it->path())) files.push_back(it->path().string());
+    if (it->is_regular_file(type_ec) && IsHtmlName(it->path()))
+      files.push_back(it->path().string());
   }
   if (ec) *error = "cannot list folder: " + ec.message();
   std::sort(files.begin(), files.end());

@@ -21,10 +21,10 @@ struct InputSpec {
 std::vector<InputSpec> ExpandInputs(const std::vector<std::string>& arguments);
 
 struct RawInput {
-  std::string bytes;        // At most `max_bytes` of the input.
-  std::string sha256;       // Of the whole input, including bytes beyond max_bytes.
+  std::string bytes;   // At most `max_bytes` of the input.
+  std::string sha256;  // Of the whole input, including bytes beyond max_bytes.
   size_t total_bytes = 0;
-  std::string fallback_url;  // file:// URL of the absolute path; empty for stdin.
+  std::string fallback_url;           // file:// URL of the absolute path; empty for stdin.
   std::vector<std::string> warnings;  // "input cut at N of M bytes".
 };
 

@@ -2,7 +2,6 @@
 // site's type, a hub (followed for its links) with the rule that made it one, or
 // not followed with the reason (crawl/link_scope.h).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
@@ -59,18 +58,21 @@ int Run(const RouteOptions& options) {
 CommandRun AddRouteCommand(CLI::App* app) {
   auto options = std::make_shared<RouteOptions>();
   CLI::App* command = app->add_subcommand(
-      "route", "what a crawl does with each URL: a site's page type, a hub and the rule that "
-               "made it one, or not followed and why");
+      "route",
+      "what a crawl does with each URL: a site's page type, a hub and the rule that "
+      "made it one, or not followed and why");
   command->add_option("URL", options->urls, "URLs to look up")->required()->take_all();
   command->add_option("--site", options->site, "treat every host as this site")->type_name("NAME");
-  command->add_option("--follow", options->follow,
-                      "more hub patterns, as crawl --follow (repeatable)")
+  command
+      ->add_option("--follow", options->follow,
+                   "more hub patterns, as crawl --follow (repeatable)")
       ->type_name("RE")
       ->take_all()
       ->expected(1)
       ->allow_extra_args(false);  // One value each time: repeat the option for more.
-  command->add_option("--seed", options->seeds,
-                      "a crawl seed: links with its shape are hubs, as in the crawl (repeatable)")
+  command
+      ->add_option("--seed", options->seeds,
+                   "a crawl seed: links with its shape are hubs, as in the crawl (repeatable)")
       ->type_name("URL")
       ->take_all()
       ->expected(1)

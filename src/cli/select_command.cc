@@ -1,7 +1,6 @@
 // `medscrape select`: what a CSS selector matches on a saved page, for writing
 // and fixing site files: each match's text, then its markup cut short.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
@@ -38,7 +37,8 @@ std::string OneLine(std::string text) {
 
 int Run(const SelectOptions& options) {
   int exit_code = kExitOk;
-  std::unique_ptr<Registry> registry = LoadRegistryOrReport(options.sites_dir, "select", &exit_code);
+  std::unique_ptr<Registry> registry =
+      LoadRegistryOrReport(options.sites_dir, "select", &exit_code);
   if (registry == nullptr) return exit_code;
   const Selector selector(options.css);
   if (!selector.ok()) {
@@ -71,7 +71,8 @@ int Run(const SelectOptions& options) {
   }
   if (site != nullptr) {
     for (const CompiledPageType& page : site->page_types) {
-      const bool detected = page.detect_selector && page.detect_selector->SelectFirst(document.root()).valid();
+      const bool detected =
+          page.detect_selector && page.detect_selector->SelectFirst(document.root()).valid();
       std::printf("%s %s: detect '%s' %s\n", site->spec->name.c_str(), page.spec->name.c_str(),
                   page.spec->detect_selector.c_str(), detected ? "matches" : "does not match");
     }
@@ -95,8 +96,9 @@ CommandRun AddSelectCommand(CLI::App* app) {
       "select", "what a CSS selector matches on a saved page (its text, then its markup)");
   command->add_option("CSS", options->css, "the selector (the subset site files use)")->required();
   command->add_option("FILE", options->file, "a saved page, or - for standard input")->required();
-  command->add_option("--site", options->site,
-                      "also say which of this site's page types the page is detected as")
+  command
+      ->add_option("--site", options->site,
+                   "also say which of this site's page types the page is detected as")
       ->type_name("NAME");
   command->add_option("--charset", options->charset, "decode the page as NAME instead of detecting")
       ->type_name("NAME");

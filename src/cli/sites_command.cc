@@ -1,6 +1,5 @@
 // `medscrape sites`: the site files in use, where each came from, and their rules.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
@@ -20,10 +19,11 @@ Json Describe(const CompiledSite& site) {
   Json pages = Json::array();
   for (const CompiledPageType& page : site.page_types) {
     const PageTypeSpec& type = *page.spec;
-    pages.push_back({{"name", type.name},
-                     {"url", type.path_pattern.empty() ? Json(nullptr) : Json(UrlPattern(spec, type))},
-                     {"detect", type.detect_selector.empty() ? Json(nullptr) : Json(type.detect_selector)},
-                     {"keys", type.keys}});
+    pages.push_back(
+        {{"name", type.name},
+         {"url", type.path_pattern.empty() ? Json(nullptr) : Json(UrlPattern(spec, type))},
+         {"detect", type.detect_selector.empty() ? Json(nullptr) : Json(type.detect_selector)},
+         {"keys", type.keys}});
   }
   return {{"site", spec.name.empty() ? Json(nullptr) : Json(spec.name)},
           {"version", spec.version},
@@ -41,8 +41,7 @@ void PrintText(const CompiledSite& site, bool generic) {
               spec.utc_offset.c_str());
   for (const CompiledPageType& page : site.page_types) {
     std::printf("  %-9s %s\n", page.spec->name.c_str(),
-                generic ? "(any page no other site claims)"
-                        : UrlPattern(spec, *page.spec).c_str());
+                generic ? "(any page no other site claims)" : UrlPattern(spec, *page.spec).c_str());
   }
   for (const std::string& hub : spec.hub_paths) {
     std::printf("  %-9s %s (followed when crawling, not extracted)\n", "follow", hub.c_str());

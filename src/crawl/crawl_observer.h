@@ -12,7 +12,7 @@
 namespace medscrape {
 
 struct CrawlEvent {
-  std::string event;   // "failed" or "skipped".
+  std::string event;  // "failed" or "skipped".
   std::string url;
   std::string reason;  // "http_404", "robots", "sitemap ignored: http_404", ...
 };

@@ -7,11 +7,12 @@
 namespace medscrape {
 
 void CrawlStats::CountRecord(const Json& record) {
-  const std::string site = record["site"].is_string() ? record["site"].get<std::string>() : "generic";
+  const std::string site =
+      record["site"].is_string() ? record["site"].get<std::string>() : "generic";
   ++records_per_site_[site];
   static const std::set<std::string> kProvenance = {
-      "schema_version", "url", "site", "page_type", "extractor", "content_sha256",
-      "charset", "fetched_at", "warnings", "http", "change"};
+      "schema_version", "url",        "site",     "page_type", "extractor", "content_sha256",
+      "charset",        "fetched_at", "warnings", "http",      "change"};
   for (const auto& [key, value] : record.items()) {
     if (kProvenance.count(key) > 0) continue;
     const bool filled = value.is_array() ? !value.empty() : !value.is_null();
@@ -28,8 +29,10 @@ Status CrawlStats::Write(const std::string& path, const CrawlSummary& summary,
   stats["records"] = summary.records;
   stats["unchanged"] = summary.unchanged;
   stats["bytes"] = summary.bytes;
-  stats["states"] = {{"pending", summary.pending}, {"done", summary.done},
-                     {"failed", summary.failed}, {"skipped", summary.skipped}};
+  stats["states"] = {{"pending", summary.pending},
+                     {"done", summary.done},
+                     {"failed", summary.failed},
+                     {"skipped", summary.skipped}};
   stats["reasons"] = summary.by_reason;
   stats["dropped_links"] = summary.dropped_links;
   stats["hosts"] = counts.by_host_state;
@@ -48,7 +51,8 @@ Status CrawlStats::Write(const std::string& path, const CrawlSummary& summary,
     out << stats.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     if (!out) return Status::Error(temporary + ": cannot write");
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) return Status::Error(path + ": cannot write");
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    return Status::Error(path + ": cannot write");
   return Status::Ok();
 }
 

@@ -96,7 +96,8 @@ Status Crawler::Impl::Open() {
   std::set<std::string> hosts;
   for (const auto& [host, state] : hosts_) hosts.insert(host);
   if (options_.recrawl_after_s >= 0) {
-    const int64_t older_than = clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
+    const int64_t older_than =
+        clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
     Result<int> requeued = state_->RequeueStale(older_than, hosts);
     if (!requeued.ok()) return requeued.status();
   }
@@ -130,8 +131,8 @@ HostState& Crawler::Impl::Host(const std::string& host) {
 // reached and everything started is committed, or `stop` is set.
 Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
   while (!stop.load()) {
-    const bool out_of_time = options_.max_time_s > 0 &&
-                             clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
+    const bool out_of_time =
+        options_.max_time_s > 0 && clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
     const bool enough = options_.max_pages > 0 && summary_.records >= options_.max_pages;
     if (!out_of_time && !enough) {
       Status status = StartFetches();

@@ -42,16 +42,16 @@ struct CrawlOptions {
   // Threads that parse and extract pages; 0 (default) = one per core. Always
   // worker threads, 1 included: the loop thread only dispatches and commits.
   int extract_threads = 0;
-  PolitenessOptions politeness;    // per_host (default 1), delay_s (default 1 s), retries...
-  int64_t max_pages = 0;           // Records written by this run; 0 = no limit.
-  int max_depth = -1;              // Link depth from the seeds; -1 = no limit.
-  double max_time_s = 0;           // Stop starting fetches after this; 0 = no limit.
+  PolitenessOptions politeness;  // per_host (default 1), delay_s (default 1 s), retries...
+  int64_t max_pages = 0;         // Records written by this run; 0 = no limit.
+  int max_depth = -1;            // Link depth from the seeds; -1 = no limit.
+  double max_time_s = 0;         // Stop starting fetches after this; 0 = no limit.
   std::vector<std::string> include, exclude;  // RE2 over discovered URLs.
   // More hub patterns (RE2 from the start of path and query), beside the site
   // files' `follow` and the seeds' shapes (link_scope.h).
   std::vector<std::string> follow;
-  double recrawl_after_s = -1;     // Re-check done pages older than this; < 0 = never.
-  size_t max_outlinks = 1000;      // Links kept per page (hostile pages have 100k).
+  double recrawl_after_s = -1;  // Re-check done pages older than this; < 0 = never.
+  size_t max_outlinks = 1000;   // Links kept per page (hostile pages have 100k).
   // New URLs queued per host by one run: a crawler-trap budget (endless
   // calendars, session ids). Links past it are dropped and counted.
   int64_t max_urls_per_host = 100000;

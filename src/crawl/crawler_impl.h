@@ -27,9 +27,6 @@
 
 namespace medscrape {
 
-// Redirect hops followed for one URL, each re-checked (scope, robots, address).
-inline constexpr int kMaxRedirects = 5;
-
 // The longest the loop sleeps in Poll while extractions are out, so a finished
 // one is committed, and its worker fed, within 1-2 ms. Not 1: Poll counts the
 // time left in whole milliseconds, so Poll(1) returns at once and the loop spins.
@@ -118,7 +115,7 @@ class Crawler::Impl {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JsonLinesWriter> writer_;
 
-  std::map<std::string, HostState> hosts_;  // In-scope hosts (host:port).
+  std::map<std::string, HostState> hosts_;            // In-scope hosts (host:port).
   std::unordered_map<uint64_t, InFlight> in_flight_;  // By fetch request id.
   // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
   std::map<int64_t, std::string> in_flight_ids_;

@@ -2,68 +2,14 @@
 // redirect, fail, skip, or hand the page to the ExtractionStage; and what an
 // extracted page commits: its record exactly once, its outlinks.
 #include <algorithm>
-#include <cctype>
-#include <ctime>
 
-#include "base/space.h"
 #include "crawl/crawler_impl.h"
+#include "crawl/response_rules.h"
 #include "crawl/retry_after.h"
 #include "url/canonical.h"
 #include "url/url.h"
 
 namespace medscrape {
-namespace {
-
-// Content-Type values worth parsing; an absent one is sniffed instead.
-bool LooksLikeHtml(const std::string& content_type) {
-  if (content_type.empty()) return true;
-  std::string lower = content_type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  return lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos ||
-         lower.rfind("text/plain", 0) == 0;
-}
-
-// The scheme an href names ("ftp" in " FTP://x"), lower case; "" for a relative one.
-std::string HrefScheme(const std::string& href) {
-  const size_t start = href.find_first_not_of(kAsciiSpaces);
-  if (start == std::string::npos || !std::isalpha(static_cast<unsigned char>(href[start]))) return "";
-  size_t end = start;
-  while (end < href.size() && (std::isalnum(static_cast<unsigned char>(href[end])) ||
-                               href[end] == '+' || href[end] == '-' || href[end] == '.')) {
-    ++end;
-  }
-  if (end >= href.size() || href[end] != ':') return "";
-  std::string scheme = href.substr(start, end - start);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
-  return scheme;
-}
-
-// "Come back later" (docs/reliability.md N7): the host is paused, no retry is used up.
-bool IsRateLimit(const FetchResponse& response) {
-  return response.status == 429 || (response.status == 503 && !response.retry_after.empty());
-}
-
-std::string IsoUtc(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-std::string CharsetOf(const std::string& content_type) {
-  std::string lower = content_type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  const size_t at = lower.find("charset=");
-  if (at == std::string::npos) return "";
-  std::string value = content_type.substr(at + 8);
-  value = value.substr(0, value.find(';'));
-  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
-  return value;
-}
-
-}  // namespace
 
 Status Crawler::Impl::Handle(FetchResponse& response) {
   auto it = in_flight_.find(response.id);
@@ -140,23 +86,23 @@ Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& respo
 }
 
 Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
-  const int status = response.status;
-  if (response.error != FetchError::kNone) return HandleFailure(flight, response);
-  if (IsRateLimit(response)) {
-    return HandleRateLimit(flight, response);
-  }
-  if (status >= 500 || status == 408) return HandleFailure(flight, response);
-  if (status == 304) {
-    if (flight.entry.kind == "page") ++summary_.unchanged;  // Hubs never make records.
-    return state_->MarkUnchanged(flight.entry.id, DoneInfo{304, "", "", "", clock_.UnixMs()});
-  }
-  if (status >= 300 && status < 400 && !response.location.empty()) {
-    return HandleRedirect(flight, response);
-  }
-  if (status >= 400 || status < 200) {
-    const std::string reason = "http_" + std::to_string(status);
-    Emit("failed", flight.current_url, reason);
-    return state_->MarkFailed(flight.entry.id, reason, status);
+  switch (ClassifyPage(response)) {
+    case PageAction::kFailure:
+      return HandleFailure(flight, response);
+    case PageAction::kRateLimit:
+      return HandleRateLimit(flight, response);
+    case PageAction::kUnchanged:
+      if (flight.entry.kind == "page") ++summary_.unchanged;  // Hubs never make records.
+      return state_->MarkUnchanged(flight.entry.id, DoneInfo{304, "", "", "", clock_.UnixMs()});
+    case PageAction::kRedirect:
+      return HandleRedirect(flight, response);
+    case PageAction::kHttpError: {
+      const std::string reason = "http_" + std::to_string(response.status);
+      Emit("failed", flight.current_url, reason);
+      return state_->MarkFailed(flight.entry.id, reason, response.status);
+    }
+    case PageAction::kBody:
+      break;
   }
   return HandleBody(flight, response);
 }
@@ -184,9 +130,8 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
     return state_->MarkFailed(flight.entry.id, "rate_limited", response.status);
   }
   std::optional<double> wait = ParseRetryAfter(response.retry_after, clock_.UnixMs());
-  const double seconds =
-      std::min(wait ? *wait : scheduler_.RetryDelayMs(postponed) / 1000.0,
-               scheduler_.options().max_pause_s);
+  const double seconds = std::min(wait ? *wait : scheduler_.RetryDelayMs(postponed) / 1000.0,
+                                  scheduler_.options().max_pause_s);
   scheduler_.Pause(flight.entry.host, seconds);
   const int64_t at = clock_.NowMs() + static_cast<int64_t>(seconds * 1000);
   Due(flight.entry.host, at);
@@ -196,33 +141,32 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
 // Each hop is checked again: http(s) only, in scope, allowed by robots.txt;
 // the fetcher checks the address of every connection.
 Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& response) {
-  std::optional<std::string> next = ResolveHttpUrl(flight.current_url, response.location);
-  if (next) next = CanonicalizeUrl(*next);
-  if (!next) {
-    const std::string scheme = HrefScheme(response.location);
-    if (!scheme.empty() && scheme != "http" && scheme != "https") {
+  const RedirectTarget target = ResolveRedirect(flight.current_url, response.location, flight.hops);
+  switch (target.kind) {
+    case RedirectTarget::Kind::kNotHttp:
       return state_->MarkSkipped(flight.entry.id, "redirect_not_http");
-    }
-    // Not a URL at all, or longer than kMaxUrlLength: nothing that could be fetched.
-    Emit("failed", flight.current_url, "bad_url");
-    return state_->MarkFailed(flight.entry.id, "bad_url", response.status);
+    case RedirectTarget::Kind::kBadUrl:
+      Emit("failed", flight.current_url, "bad_url");
+      return state_->MarkFailed(flight.entry.id, "bad_url", response.status);
+    case RedirectTarget::Kind::kTooMany:
+      Emit("failed", flight.current_url, "too_many_redirects");
+      return state_->MarkFailed(flight.entry.id, "too_many_redirects", response.status);
+    case RedirectTarget::Kind::kFollow:
+      break;
   }
-  if (flight.hops >= kMaxRedirects) {
-    Emit("failed", flight.current_url, "too_many_redirects");
-    return state_->MarkFailed(flight.entry.id, "too_many_redirects", response.status);
-  }
-  const std::string host = HostPortOf(*next);
+  const std::string& host = target.host;
+  const std::string& next = target.url;
   if (!InScope(host)) return state_->MarkSkipped(flight.entry.id, "redirect_out_of_scope");
   if (robots_.Check(host, clock_.NowMs()) != RobotsGate::Need::kReady) {
     // Its robots.txt is not known yet: the target joins the frontier instead.
     std::vector<NewUrl> moved = {
-        NewUrl{*next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}};
+        NewUrl{next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}};
     Due(moved);
     Status status = state_->AddUrls(moved).status();
     if (!status.ok()) return status;
     return state_->MarkSkipped(flight.entry.id, "redirected");
   }
-  if (!robots_.Allowed(host, PathAndQuery(*next))) {
+  if (!robots_.Allowed(host, PathAndQuery(next))) {
     return state_->MarkSkipped(flight.entry.id, "robots");
   }
   // The target gets its own row, so the page is recorded once under its final
@@ -230,18 +174,18 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   // link, an earlier hop of a loop) makes its record from that row, and this URL
   // ends skipped:redirected. Only a redirect to itself is followed again, until
   // kMaxRedirects ends it.
-  if (*next != flight.entry.url) {
+  if (next != flight.entry.url) {
     Result<int> added = state_->AddUrls(
-        {NewUrl{*next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}});
+        {NewUrl{next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}});
     if (!added.ok()) return added.status();
     Status skipped = state_->MarkSkipped(flight.entry.id, "redirected");
     if (!skipped.ok() || added.value() == 0) return skipped;
-    Result<std::optional<UrlEntry>> moved = state_->Find(*next);
+    Result<std::optional<UrlEntry>> moved = state_->Find(next);
     if (!moved.ok()) return moved.status();
-    if (!moved.value()) return Status::Error("redirect target vanished from the job: " + *next);
+    if (!moved.value()) return Status::Error("redirect target vanished from the job: " + next);
     flight.entry = *moved.value();
   }
-  flight.current_url = *next;
+  flight.current_url = next;
   ++flight.hops;
   in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   --summary_.fetched;  // One fetch per URL recorded, however many hops.

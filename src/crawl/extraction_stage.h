@@ -42,7 +42,8 @@ struct StagedPage {
 
 class ExtractionStage {
  public:
-  // `threads` workers (ThreadsFor(CrawlOptions::extract_threads)). `registry` and `state` must outlive the stage.
+  // `threads` workers (ThreadsFor(CrawlOptions::extract_threads)). `registry` and `state` must
+  // outlive the stage.
   ExtractionStage(int threads, const Registry& registry, StateStore& state);
 
   // Takes a fetched page and its task (the body inside); it waits for a worker.
@@ -69,7 +70,7 @@ class ExtractionStage {
   void WaitDone(int timeout_ms) { pool_.WaitDone(timeout_ms); }
   size_t Running() const { return pool_.Pending(); }  // On a worker or finished, not taken.
   size_t size() const { return pages_.size(); }       // Every page the stage holds.
-  int64_t Pages() const;                               // Of those, kind "page" (a record each).
+  int64_t Pages() const;                              // Of those, kind "page" (a record each).
 
   // Whether to hold back the pending `entry` instead of starting it now: a
   // suspect waits until `last_chance` (nothing else is ready) and `idle`

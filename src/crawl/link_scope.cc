@@ -43,14 +43,16 @@ std::string ShapePattern(const std::string& path_and_query) {
   std::string pattern;
   for (size_t i = 0; i < path_and_query.size();) {
     if (std::isdigit(static_cast<unsigned char>(path_and_query[i]))) {
-      while (i < path_and_query.size() && std::isdigit(static_cast<unsigned char>(path_and_query[i]))) {
+      while (i < path_and_query.size() &&
+             std::isdigit(static_cast<unsigned char>(path_and_query[i]))) {
         ++i;
       }
       pattern += "\\d+";
       continue;
     }
     size_t run = i;
-    while (run < path_and_query.size() && !std::isdigit(static_cast<unsigned char>(path_and_query[run]))) {
+    while (run < path_and_query.size() &&
+           !std::isdigit(static_cast<unsigned char>(path_and_query[run]))) {
       ++run;
     }
     pattern += RE2::QuoteMeta(path_and_query.substr(i, run - i));
@@ -144,8 +146,8 @@ LinkVerdict LinkScope::Classify(const std::string& url) {
     LinkVerdict dropped = Drop("no_site", "no site file covers " + HostName(host));
     return dropped;
   }
-  LinkVerdict dropped = Drop("no_rule", "no page type or follow rule of " +
-                                            verdict.site->spec->name + " matches " + path);
+  LinkVerdict dropped = Drop(
+      "no_rule", "no page type or follow rule of " + verdict.site->spec->name + " matches " + path);
   dropped.site = verdict.site;
   return dropped;
 }

@@ -12,6 +12,8 @@
 #ifndef MEDSCRAPE_CRAWL_LINK_SCOPE_H_
 #define MEDSCRAPE_CRAWL_LINK_SCOPE_H_
 
+#include <re2/re2.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -20,8 +22,6 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "base/status.h"
 #include "extract/registry.h"
@@ -41,8 +41,8 @@ struct LinkScopeOptions {
 struct LinkVerdict {
   enum class Kind { kPage, kHub, kDropped };
   Kind kind = Kind::kDropped;
-  const CompiledSite* site = nullptr;            // The host's site, if a site file covers it.
-  const CompiledPageType* page_type = nullptr;   // kPage.
+  const CompiledSite* site = nullptr;           // The host's site, if a site file covers it.
+  const CompiledPageType* page_type = nullptr;  // kPage.
   // kHub: the rule that made it one ("mfk.com follow '/ask/'", "--follow '/list/'", "the
   // shape of seed /list_1.shtml"). kDropped: why, in words.
   std::string why;

@@ -29,7 +29,8 @@ void RobotsGate::SetScheme(const std::string& host, const std::string& scheme) {
 
 std::string RobotsGate::RobotsUrl(const std::string& host) const {
   auto it = hosts_.find(host);
-  return (it == hosts_.end() ? std::string("http") : it->second.scheme) + "://" + host + "/robots.txt";
+  return (it == hosts_.end() ? std::string("http") : it->second.scheme) + "://" + host +
+         "/robots.txt";
 }
 
 RobotsGate::Need RobotsGate::Check(const std::string& host, int64_t now_ms) const {
@@ -80,8 +81,9 @@ RobotsGate::Outcome RobotsGate::OnResponse(const std::string& host, const std::s
     return Outcome{Outcome::Kind::kUnreachable};
   }
   if (answered && status >= 200 && status < 500) {
-    robots.rules = status >= 300 && status < 400 ? RobotsRules::AllowAll()
-                                                 : RobotsFromResponse(status, response.body, token_);
+    robots.rules = status >= 300 && status < 400
+                       ? RobotsRules::AllowAll()
+                       : RobotsFromResponse(status, response.body, token_);
     robots.state = HostRobots::State::kReady;
     return Outcome{Outcome::Kind::kReady, "", &robots.rules};
   }

@@ -31,8 +31,9 @@ std::string LocText(std::string_view raw) {
       {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
   std::string decoded;
   for (size_t i = 0; i < text.size();) {
-    const auto entity = std::find_if(std::begin(kEntities), std::end(kEntities),
-                                     [&](const auto& e) { return text.compare(i, e.first.size(), e.first) == 0; });
+    const auto entity =
+        std::find_if(std::begin(kEntities), std::end(kEntities),
+                     [&](const auto& e) { return text.compare(i, e.first.size(), e.first) == 0; });
     if (entity != std::end(kEntities)) {
       decoded += entity->second;
       i += entity->first.size();

@@ -55,8 +55,8 @@ class SitemapFeeder {
 
  private:
   Admit admit_;
-  std::deque<Sitemap> queue_;     // Waiting for a politeness slot of their host.
-  std::set<std::string> seen_;    // Queued this run: no refetch, no index loops.
+  std::deque<Sitemap> queue_;   // Waiting for a politeness slot of their host.
+  std::set<std::string> seen_;  // Queued this run: no refetch, no index loops.
 };
 
 }  // namespace medscrape

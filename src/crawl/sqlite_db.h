@@ -23,7 +23,8 @@ class SqliteDb;
 
 // A cached prepared statement on loan. The destructor resets it and clears its bindings,
 // which also ends the implicit read transaction a half-stepped SELECT holds open: a
-// forgotten reader would keep the WAL from being checkpointed (docs/reliability.md, "Dependency facts").
+// forgotten reader would keep the WAL from being checkpointed (docs/reliability.md, "Dependency
+// facts").
 class Query {
  public:
   Query(Query&& other) noexcept;

@@ -113,8 +113,8 @@ Result<std::unique_ptr<StateStore>> SqliteStateStore::Open(const std::string& pa
   Result<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path, kBusyTimeoutMs);
   if (!db.ok()) return db.status();
   store->db_ = std::move(db).value();
-  for (auto step :
-       {&SqliteStateStore::Configure, &SqliteStateStore::MigrateSchema, &SqliteStateStore::RecoverCrashes}) {
+  for (auto step : {&SqliteStateStore::Configure, &SqliteStateStore::MigrateSchema,
+                    &SqliteStateStore::RecoverCrashes}) {
     Status done = (store.get()->*step)();
     if (!done.ok()) return done;
   }

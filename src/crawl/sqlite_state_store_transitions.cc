@@ -29,19 +29,19 @@ Status SqliteStateStore::SetProcessing(int64_t id, bool processing) {
 }
 
 Result<int> SqliteStateStore::MarkDone(int64_t id, const DoneInfo& info, int64_t output_offset,
-                                 const std::vector<NewUrl>& outlinks) {
+                                       const std::vector<NewUrl>& outlinks) {
   return CommitDone(id, info, output_offset, outlinks);
 }
 
 Result<int> SqliteStateStore::MarkHubDone(int64_t id, const DoneInfo& info,
-                                    const std::vector<NewUrl>& outlinks) {
+                                          const std::vector<NewUrl>& outlinks) {
   return CommitDone(id, info, std::nullopt, outlinks);
 }
 
 // The done state, the output offset and the outlinks commit together or not at all.
 Result<int> SqliteStateStore::CommitDone(int64_t id, const DoneInfo& info,
-                                   std::optional<int64_t> output_offset,
-                                   const std::vector<NewUrl>& outlinks) {
+                                         std::optional<int64_t> output_offset,
+                                         const std::vector<NewUrl>& outlinks) {
   Result<Transaction> txn = Transaction::Begin(db_.get());
   if (!txn.ok()) return txn.status();
   Status done = UpdateDone(kDoneSql, id, info);
@@ -89,7 +89,7 @@ Status SqliteStateStore::MarkSkipped(int64_t id, const std::string& reason) {
 }
 
 Status SqliteStateStore::ScheduleRetry(int64_t id, int attempts, int64_t not_before_ms,
-                                 const std::string& reason) {
+                                       const std::string& reason) {
   Result<Query> update = db_->Prepare(
       "UPDATE urls SET attempts = ?2, not_before_ms = ?3, reason = ?4, processing = 0"
       " WHERE id = ?1 AND state = 'pending'");

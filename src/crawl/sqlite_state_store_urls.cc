@@ -97,13 +97,14 @@ Result<int> SqliteStateStore::InsertUrls(const std::vector<NewUrl>& urls) {
 }
 
 Result<std::vector<UrlEntry>> SqliteStateStore::NextPending(const std::string& host, int64_t now_ms,
-                                                      size_t limit) {
+                                                            size_t limit) {
   std::vector<UrlEntry> entries;
   if (limit == 0) return entries;
-  Result<Query> select = db_->Prepare(std::string(kSelectEntry) +
-                                      " INDEXED BY urls_host_frontier"
-                                      " WHERE state = 'pending' AND host = ?1 AND not_before_ms <= ?2"
-                                      " ORDER BY depth, id LIMIT ?3");
+  Result<Query> select =
+      db_->Prepare(std::string(kSelectEntry) +
+                   " INDEXED BY urls_host_frontier"
+                   " WHERE state = 'pending' AND host = ?1 AND not_before_ms <= ?2"
+                   " ORDER BY depth, id LIMIT ?3");
   if (!select.ok()) return select.status();
   Query& query = select.value();
   query.Bind(1, host).Bind(2, now_ms);
@@ -148,7 +149,8 @@ Result<int> SqliteStateStore::SkipPendingOutside(const std::set<std::string>& ho
   return static_cast<int>(db_->Changes());
 }
 
-Result<int> SqliteStateStore::RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) {
+Result<int> SqliteStateStore::RequeueStale(int64_t older_than_ms,
+                                           const std::set<std::string>& hosts) {
   Result<Query> requeue = db_->Prepare(
       "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
       " WHERE state = 'done' AND fetched_at_ms < ?1"

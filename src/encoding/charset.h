@@ -36,8 +36,8 @@ struct DecodedText {
   std::string charset;  // Canonical name of the decoder used: "UTF-8", "GB18030", "UTF-16LE", ...
   CharsetSource source = CharsetSource::kDefault;
   // Human-readable notes for the record's warnings, e.g.
-  // "charset: declared UTF-8 but bytes are not UTF-8", "charset: 3 invalid byte sequences replaced",
-  // "input contains NUL bytes".
+  // "charset: declared UTF-8 but bytes are not UTF-8", "charset: 3 invalid byte sequences
+  // replaced", "input contains NUL bytes".
   std::vector<std::string> warnings;
 };
 

@@ -32,8 +32,7 @@ std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size
   std::unordered_set<std::string> seen;
   size_t examined = 0;
   for (; examined < elements.size() && urls.size() < max_links; ++examined) {
-    std::optional<std::string> resolved =
-        ResolveHttpUrl(base, *elements[examined].Attr("href"));
+    std::optional<std::string> resolved = ResolveHttpUrl(base, *elements[examined].Attr("href"));
     if (!resolved) continue;
     std::optional<std::string> canonical = CanonicalizeUrl(*resolved);
     if (canonical && seen.insert(*canonical).second) urls.push_back(std::move(*canonical));

@@ -27,7 +27,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-
 // Maps full-width digits U+FF10..U+FF19 (EF BC 90..99) to ASCII so one scanner serves both.
 std::string AsciiDigits(std::string_view text) {
   std::string out;

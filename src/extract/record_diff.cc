@@ -41,7 +41,8 @@ void CompareWarnings(const Json& expected, const Json& actual, std::vector<std::
       found = found || (got.is_string() && want.is_string() &&
                         got.get<std::string>().rfind(want.get<std::string>(), 0) == 0);
     }
-    if (!found) diffs.push_back("warnings: none starts with " + Show(want) + "; got " + Show(actual));
+    if (!found)
+      diffs.push_back("warnings: none starts with " + Show(want) + "; got " + Show(actual));
   }
 }
 

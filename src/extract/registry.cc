@@ -40,8 +40,8 @@ Status CompileCondition(const std::string& where, const ItemCondition& condition
   if (!status.ok()) return status;
   out->pattern = std::make_unique<RE2>(condition.pattern, RE2::Quiet);
   if (!out->pattern->ok()) {
-    return Status::Error(where + ": bad pattern '" + condition.pattern + "': " +
-                         out->pattern->error());
+    return Status::Error(where + ": bad pattern '" + condition.pattern +
+                         "': " + out->pattern->error());
   }
   return Status::Ok();
 }
@@ -53,9 +53,10 @@ Status CompileGroup(const std::string& where, const GroupRule& rule, CompiledGro
     return Status::Error(where + " group " + rule.key + ": bad selector '" + rule.item_selector +
                          "': " + out->item_selector.error());
   }
-  Status status = CompileSelector(where + " group " + rule.key, rule.require_selector,
-                                  &out->require_selector);
-  if (status.ok()) status = CompileCondition(where + " group " + rule.key + " when", rule.when, &out->when);
+  Status status =
+      CompileSelector(where + " group " + rule.key, rule.require_selector, &out->require_selector);
+  if (status.ok())
+    status = CompileCondition(where + " group " + rule.key + " when", rule.when, &out->when);
   if (status.ok()) {
     status = CompileCondition(where + " group " + rule.key + " unless", rule.unless, &out->unless);
   }

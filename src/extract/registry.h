@@ -4,14 +4,14 @@
 #ifndef MEDSCRAPE_EXTRACT_REGISTRY_H_
 #define MEDSCRAPE_EXTRACT_REGISTRY_H_
 
+#include <re2/re2.h>
+#include <re2/set.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <re2/re2.h>
-#include <re2/set.h>
 
 #include "base/status.h"
 #include "extract/site_file.h"
@@ -43,7 +43,7 @@ struct CompiledGroup {
 
 struct CompiledPageType {
   const PageTypeSpec* spec = nullptr;
-  std::unique_ptr<RE2> path_pattern;  // Anchored at the start; null when the spec has none.
+  std::unique_ptr<RE2> path_pattern;          // Anchored at the start; null when the spec has none.
   std::unique_ptr<Selector> detect_selector;  // Null when the spec has none.
   std::vector<CompiledField> fields;
   std::vector<CompiledGroup> groups;
@@ -94,7 +94,6 @@ class Registry {
   std::unique_ptr<RE2::Set> url_set_;
   std::vector<Route> set_routes_;  // Index of a url_set_ pattern -> its page type.
 };
-
 
 }  // namespace medscrape
 

@@ -1,5 +1,6 @@
 #include "extract/site_file.h"
 
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <utility>
 
-#include <re2/re2.h>
-
 #include "html/selector.h"
 
 namespace medscrape {
@@ -21,13 +20,15 @@ namespace {
 
 // Record keys the pipeline writes itself: a site file may not name them.
 const std::set<std::string> kReservedKeys = {
-    "schema_version", "url", "site", "page_type", "extractor", "content_sha256",
-    "charset",        "fetched_at", "warnings", "http", "change"};
+    "schema_version", "url",        "site",     "page_type", "extractor", "content_sha256",
+    "charset",        "fetched_at", "warnings", "http",      "change"};
 
 const std::map<std::string, FieldType> kTypes = {
-    {"text", FieldType::kText},   {"own_text", FieldType::kOwnText}, {"attr", FieldType::kAttr},
-    {"url", FieldType::kUrl},     {"count", FieldType::kCount},      {"date", FieldType::kDate},
-    {"joined", FieldType::kJoined}, {"label", FieldType::kLabel},    {"after", FieldType::kAfter}};
+    {"text", FieldType::kText},     {"own_text", FieldType::kOwnText},
+    {"attr", FieldType::kAttr},     {"url", FieldType::kUrl},
+    {"count", FieldType::kCount},   {"date", FieldType::kDate},
+    {"joined", FieldType::kJoined}, {"label", FieldType::kLabel},
+    {"after", FieldType::kAfter}};
 
 // Walks one file's YAML tree, building a SiteSpec; the first problem becomes the
 // Status, worded "ORIGIN:LINE:COL: key 'PATH': WHAT".
@@ -141,8 +142,9 @@ Result<SiteSpec> Reader::Read() {
   if (status = String(root["site"], "site", &site.name); !status.ok()) return status;
   static const RE2 kSiteName(R"([a-z0-9][a-z0-9.-]*)");
   if (!RE2::FullMatch(site.name, kSiteName)) {
-    return Fail(root["site"], "site", "a site name is lower-case letters, digits, dots and "
-                                      "dashes, like mfk.com");
+    return Fail(root["site"], "site",
+                "a site name is lower-case letters, digits, dots and "
+                "dashes, like mfk.com");
   }
   const bool generic = site.name == kGenericSite;
   const YAML::Node version = root["version"];
@@ -152,8 +154,9 @@ Result<SiteSpec> Reader::Read() {
   site.version = std::stoi(version.Scalar());
   if (generic) {
     for (const char* key : {"hosts", "follow"}) {
-      if (root[key]) return Fail(root[key], key, "the generic site takes any host: no " +
-                                                     std::string(key) + " here");
+      if (root[key])
+        return Fail(root[key], key,
+                    "the generic site takes any host: no " + std::string(key) + " here");
     }
     site.name.clear();
   } else if (!root["hosts"]) {
@@ -162,7 +165,8 @@ Result<SiteSpec> Reader::Read() {
     if (status = Pattern(root["hosts"], "hosts", &site.host_pattern); !status.ok()) return status;
   }
   if (root["timezone"]) {
-    if (status = String(root["timezone"], "timezone", &site.utc_offset); !status.ok()) return status;
+    if (status = String(root["timezone"], "timezone", &site.utc_offset); !status.ok())
+      return status;
     if (!RE2::FullMatch(site.utc_offset, R"(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")) {
       return Fail(root["timezone"], "timezone", "expected a UTC offset like +08:00, or Z");
     }
@@ -268,8 +272,8 @@ Status Reader::ReadSources(const std::string& key, const YAML::Node& sources,
 
 Status Reader::ReadSource(const std::string& key, const YAML::Node& node, const std::string& path,
                           FieldRule* rule) const {
-  Status status = CheckKeys(node, path, {"css", "type", "attr", "index", "pattern", "unit", "required"},
-                            {});
+  Status status =
+      CheckKeys(node, path, {"css", "type", "attr", "index", "pattern", "unit", "required"}, {});
   if (!status.ok()) return status;
   rule->key = key;
   if (node["css"] && !(status = Css(node["css"], path + ".css", &rule->selector)).ok()) {
@@ -295,7 +299,8 @@ Status Reader::ReadSource(const std::string& key, const YAML::Node& node, const 
     }
     rule->index = std::stoi(index.Scalar());
   }
-  if (node["pattern"] && !(status = Pattern(node["pattern"], path + ".pattern", &rule->pattern)).ok()) {
+  if (node["pattern"] &&
+      !(status = Pattern(node["pattern"], path + ".pattern", &rule->pattern)).ok()) {
     return status;
   }
   if (node["unit"] && !(status = String(node["unit"], path + ".unit", &rule->unit)).ok()) {
@@ -325,8 +330,9 @@ Status Reader::ReadGroup(const std::string& key, const YAML::Node& node, const s
   if (!status.ok()) return status;
   group->key = key;
   if (node["list"].IsDefined() == node["object"].IsDefined()) {
-    return Fail(node, path, "a group has one of 'list' (every match an item) or 'object' (the "
-                            "first match, or null)");
+    return Fail(node, path,
+                "a group has one of 'list' (every match an item) or 'object' (the "
+                "first match, or null)");
   }
   group->is_list = node["list"].IsDefined();
   const char* selects = group->is_list ? "list" : "object";
@@ -379,11 +385,13 @@ Result<SiteSet> LoadSites(const std::vector<SiteFileSource>& builtin, const std:
   auto add = [&](SiteFileSource file, bool user) -> Status {
     Result<SiteSpec> spec = ParseSiteFile(file);
     if (!spec.ok()) return spec.status();
-    const std::string name = spec.value().name.empty() ? std::string(kGenericSite) : spec.value().name;
+    const std::string name =
+        spec.value().name.empty() ? std::string(kGenericSite) : spec.value().name;
     if (user) {
       auto [it, inserted] = from_dir.emplace(name, file.origin);
       if (!inserted) {
-        return Status::Error(file.origin + ": site '" + name + "' is also defined by " + it->second);
+        return Status::Error(file.origin + ": site '" + name + "' is also defined by " +
+                             it->second);
       }
     }
     auto same = std::find_if(specs.begin(), specs.end(),
@@ -402,7 +410,8 @@ Result<SiteSet> LoadSites(const std::vector<SiteFileSource>& builtin, const std:
     std::error_code error;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-      if (entry.path().extension() == ".yaml" && !entry.is_directory()) files.push_back(entry.path());
+      if (entry.path().extension() == ".yaml" && !entry.is_directory())
+        files.push_back(entry.path());
     }
     if (error) return Status::Error(dir + ": " + error.message());
     std::sort(files.begin(), files.end());
@@ -413,8 +422,8 @@ Result<SiteSet> LoadSites(const std::vector<SiteFileSource>& builtin, const std:
     }
   }
   SiteSet set;
-  auto generic = std::find_if(specs.begin(), specs.end(),
-                              [](const SiteSpec& s) { return s.name.empty(); });
+  auto generic =
+      std::find_if(specs.begin(), specs.end(), [](const SiteSpec& s) { return s.name.empty(); });
   if (generic == specs.end()) return Status::Error("no site file named 'generic' was loaded");
   set.generic = std::move(*generic);
   specs.erase(generic);

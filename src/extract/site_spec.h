@@ -7,10 +7,9 @@
 #ifndef MEDSCRAPE_EXTRACT_SITE_SPEC_H_
 #define MEDSCRAPE_EXTRACT_SITE_SPEC_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "html/document.h"
 
@@ -84,8 +83,8 @@ struct PageTypeSpec {
 };
 
 struct SiteSpec {
-  std::string name;        // "mfk.com"; "" for the generic extractor (site null).
-  std::string source;      // Where it was read: a path, or "built-in:<file>".
+  std::string name;    // "mfk.com"; "" for the generic extractor (site null).
+  std::string source;  // Where it was read: a path, or "built-in:<file>".
   // RE2 that must match the whole (lower-case) host: "(?:www\\.|m\\.)?mfk\\.com".
   std::string host_pattern;
   // Paths (RE2 from the start of path and query) of list pages a crawl follows

@@ -131,7 +131,8 @@ void FillFields(const std::vector<CompiledField>& fields, Node scope, const Page
     if (!slot.is_null()) continue;
     std::string note;
     slot = ReadField(field, scope, page, &note);
-    if (!slot.is_null() && !note.empty()) warnings.push_back(prefix + field.rule->key + ": " + note);
+    if (!slot.is_null() && !note.empty())
+      warnings.push_back(prefix + field.rule->key + ": " + note);
   }
   for (const CompiledField& field : fields) {
     if (field.rule->expected && Slot(object, field.rule->key).is_null()) {

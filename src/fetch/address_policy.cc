@@ -116,7 +116,7 @@ bool IsBlockedIpv6(const uint8_t* address) {
 // credentials), 169.254.0.23 (Tencent Cloud), 100.100.100.200 (Alibaba Cloud), 192.0.0.192
 // (Oracle Cloud).
 constexpr uint32_t kMetadataIpv4[] = {0xA9FEA9FE, 0xA9FEAA02, 0xA9FE0017, 0x646464C8, 0xC00000C0};
-constexpr uint8_t kMetadataIpv6[16] = {0xFD, 0x00, 0x0E, 0xC2, 0, 0, 0, 0,
+constexpr uint8_t kMetadataIpv6[16] = {0xFD, 0x00, 0x0E, 0xC2, 0, 0, 0,    0,
                                        0,    0,    0,    0,    0, 0, 0x02, 0x54};
 
 bool IsMetadataIpv4(uint32_t address) {
@@ -126,18 +126,20 @@ bool IsMetadataIpv4(uint32_t address) {
 
 // Host names of metadata services (some resolve only inside their cloud).
 constexpr std::string_view kMetadataNames[] = {
-    "metadata.google.internal", "metadata.goog", "metadata",  // Google Cloud.
-    "instance-data", "instance-data.ec2.internal",           // AWS.
-    "metadata.tencentyun.com",                                // Tencent Cloud.
+    "metadata.google.internal",
+    "metadata.goog",
+    "metadata",  // Google Cloud.
+    "instance-data",
+    "instance-data.ec2.internal",  // AWS.
+    "metadata.tencentyun.com",     // Tencent Cloud.
 };
 
 // Names that are private by definition, whatever they resolve to: RFC 6761
 // (localhost), RFC 6762 (local), RFC 8375 (home.arpa), ICANN's reserved
 // "internal", and the suffixes private networks use by convention.
-constexpr std::string_view kPrivateSuffixes[] = {"localhost",   "local", "internal",
-                                                 "home.arpa",   "lan",   "localdomain",
-                                                 "intranet",    "corp",  "home",
-                                                 "private"};
+constexpr std::string_view kPrivateSuffixes[] = {
+    "localhost",   "local",    "internal", "home.arpa", "lan",
+    "localdomain", "intranet", "corp",     "home",      "private"};
 
 bool IsLabelSuffix(std::string_view name, std::string_view suffix) {
   if (name == suffix) return true;

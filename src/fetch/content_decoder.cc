@@ -29,7 +29,7 @@ Result<std::string> DecodeGzip(std::string_view gzip, size_t max_bytes) {
     case ContentDecoder::Result::kTooLarge:
       return Status::Error("gzip: decodes to more than " +
                            (max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB"
-                                                        : std::to_string(max_bytes) + " bytes"));
+                                                       : std::to_string(max_bytes) + " bytes"));
     case ContentDecoder::Result::kCorrupt:
       return Status::Error("gzip: " + decoder.error());
     case ContentDecoder::Result::kOk:
@@ -102,7 +102,8 @@ ContentDecoder::Result ContentDecoder::Feed(const char* data, size_t size, size_
   const unsigned b0 = static_cast<unsigned char>(pending_[0]);
   const unsigned b1 = static_cast<unsigned char>(pending_[1]);
   const bool gzip_magic = b0 == 0x1f && b1 == 0x8b;
-  const bool zlib_header = (b0 & 0x0f) == Z_DEFLATED && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 == 0;
+  const bool zlib_header =
+      (b0 & 0x0f) == Z_DEFLATED && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 == 0;
   const bool raw = coding_ == ContentCoding::kDeflate && !gzip_magic && !zlib_header;
   if (inflateInit2(stream_.get(), raw ? -MAX_WBITS : 32 + MAX_WBITS) != Z_OK) {
     error_ = "inflateInit2 failed";

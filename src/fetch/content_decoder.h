@@ -61,11 +61,12 @@ class ContentDecoder {
   Result Unbrotli(const unsigned char* data, size_t size, size_t max_size, std::string* out);
 
   const ContentCoding coding_;
-  std::unique_ptr<z_stream_s> stream_;         // gzip and deflate.
+  std::unique_ptr<z_stream_s> stream_;          // gzip and deflate.
   BrotliDecoderStateStruct* brotli_ = nullptr;  // br, owned.
-  bool initialized_ = false;  // inflateInit2 done (needs the first two bytes), or br's first byte fed.
-  bool done_ = false;         // Z_STREAM_END or BROTLI_DECODER_RESULT_SUCCESS seen.
-  std::string pending_;       // Bytes held until the header can be checked.
+  bool initialized_ =
+      false;             // inflateInit2 done (needs the first two bytes), or br's first byte fed.
+  bool done_ = false;    // Z_STREAM_END or BROTLI_DECODER_RESULT_SUCCESS seen.
+  std::string pending_;  // Bytes held until the header can be checked.
   std::string error_;
 };
 

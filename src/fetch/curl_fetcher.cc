@@ -157,8 +157,8 @@ void CurlFetcher::Start(FetchRequest request) {
   // Judged before any lookup or connection, so it holds when a proxy resolves names.
   if (const std::string refused = RefusedHost(resolving.host, options_.allow_private);
       !refused.empty()) {
-    ready_.push_back(
-        transfer->Fail(FetchError::kBlockedAddress, "refused host " + resolving.host + ": " + refused));
+    ready_.push_back(transfer->Fail(FetchError::kBlockedAddress,
+                                    "refused host " + resolving.host + ": " + refused));
     return;
   }
   if (resolver_ != nullptr && !IsIpLiteral(resolving.host)) {

@@ -268,8 +268,8 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
           transfer->CapReached();
           return 0;
         case ContentDecoder::Result::kCorrupt:
-          transfer->decode_error_ = std::string("bad ") + decoder.name() + " stream: " +
-                                    decoder.error();
+          transfer->decode_error_ =
+              std::string("bad ") + decoder.name() + " stream: " + decoder.error();
           return 0;
       }
     } catch (...) {
@@ -337,7 +337,8 @@ FetchResponse CurlTransfer::Finish(CURLcode result) {
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   // A response whose body never reached OnBody was not checked there.
-  if (std::string lengths = coding_known_ ? "" : ConflictingLengths(easy_.get()); !lengths.empty()) {
+  if (std::string lengths = coding_known_ ? "" : ConflictingLengths(easy_.get());
+      !lengths.empty()) {
     response.status = 0;
     response.error = FetchError::kProtocol;
     response.error_text = "conflicting Content-Length headers: " + lengths;

@@ -80,8 +80,8 @@ class CurlTransfer {
   std::unique_ptr<curl_slist, HeaderListDeleter> resolve_;  // Holds resolve_entry_ for libcurl.
   long resolve_ms_ = 0;
   std::string body_;
-  bool too_large_ = false;       // Set by OnBody when the cap stopped the transfer.
-  bool prefix_kept_ = false;     // The same, for a keep_prefix request: a success.
+  bool too_large_ = false;    // Set by OnBody when the cap stopped the transfer.
+  bool prefix_kept_ = false;  // The same, for a keep_prefix request: a success.
   // gzip/deflate are decoded here, not by libcurl (content_decoder.h). Set up
   // at the first body bytes from the response's Content-Encoding.
   bool coding_known_ = false;

@@ -29,7 +29,8 @@ constexpr std::array<uint8_t, 256> kActions = BuildActions();
 // and emoji join.
 bool IsInvisible(const unsigned char* p) {
   if (p[0] == 0xEF) return p[1] == 0xBB && p[2] == 0xBF;
-  if (p[1] == 0x80) return p[2] == 0x8B || p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+  if (p[1] == 0x80)
+    return p[2] == 0x8B || p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
   if (p[1] == 0x81) return (p[2] >= 0xA0 && p[2] <= 0xA4) || (p[2] >= 0xA6 && p[2] <= 0xA9);
   return false;
 }

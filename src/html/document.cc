@@ -59,13 +59,13 @@ Document Document::Parse(std::string_view utf8, const ParseLimits& limits) {
     if (!RunGumbo(doc.arena_.get(), &options, doc.input_.get(), keep, &doc.output_)) {
       doc.output_ = nullptr;
       doc.arena_->Reset();
-      doc.status_ = doc.arena_->over_budget()
-                        ? Status::Error(StatusCode::kTooLarge,
-                                        "html tree over " +
-                                            std::to_string(limits.max_tree_bytes >> 20) +
-                                            " MiB: not parsed")
-                        : Status::Error(StatusCode::kOutOfMemory,
-                                        "out of memory building the html tree: not parsed");
+      doc.status_ =
+          doc.arena_->over_budget()
+              ? Status::Error(StatusCode::kTooLarge,
+                              "html tree over " + std::to_string(limits.max_tree_bytes >> 20) +
+                                  " MiB: not parsed")
+              : Status::Error(StatusCode::kOutOfMemory,
+                              "out of memory building the html tree: not parsed");
       return doc;
     }
     const GumboNode* deep = FindTooDeep(doc.output_->document, max_tree_depth);

@@ -1,9 +1,9 @@
 // The parsed DOM of one page. This layer is the only one that includes gumbo.h.
 //
 // Gumbo 0.10.1 is unmaintained and has quadratic and recursive paths
-// (docs/reliability.md, "Dependency facts"): Document::Parse first runs a cheap guard scan over the input
-// and cuts it before any construct that would blow the limits below, then parses
-// with a bounded max_errors. Every cut is reported in warnings().
+// (docs/reliability.md, "Dependency facts"): Document::Parse first runs a cheap guard scan over the
+// input and cuts it before any construct that would blow the limits below, then parses with a
+// bounded max_errors. Every cut is reported in warnings().
 #ifndef MEDSCRAPE_HTML_DOCUMENT_H_
 #define MEDSCRAPE_HTML_DOCUMENT_H_
 
@@ -68,11 +68,11 @@ class Node {
   // Index among the parent's element children, starting at 1 (for :nth-child).
   int ElementIndex() const;
 
-  // Visible text, normalised per docs/sites.md ("Record conventions"): entities decoded; runs of white space
-  // (including NBSP and U+3000) collapse to one space; block boundaries and <br>
-  // become one '\n'; each line trimmed; script, style, template, noscript and
-  // comments skipped; control characters (C0 other than white space, DEL, C1)
-  // dropped, at parse time, so that U+FFFD only ever marks a decoding error.
+  // Visible text, normalised per docs/sites.md ("Record conventions"): entities decoded; runs of
+  // white space (including NBSP and U+3000) collapse to one space; block boundaries and <br> become
+  // one '\n'; each line trimmed; script, style, template, noscript and comments skipped; control
+  // characters (C0 other than white space, DEL, C1) dropped, at parse time, so that U+FFFD only
+  // ever marks a decoding error.
   std::string Text() const;
   // Same normalisation over this element's direct text children only.
   std::string OwnText() const;

@@ -103,8 +103,8 @@ class Scanner {
   const bool capped_;
   const ParseLimits& limits_;
   OpenElements model_;
-  size_t nodes_ = 0;       // start tags, text runs, comments
-  size_t attributes_ = 0;  // on start tags
+  size_t nodes_ = 0;                                  // start tags, text runs, comments
+  size_t attributes_ = 0;                             // on start tags
   size_t html_attributes_ = 0, body_attributes_ = 0;  // on all <html>, all <body> tags
   bool saw_html_start_ = false;
   bool saw_html_end_ = false;

@@ -10,8 +10,8 @@
 namespace medscrape {
 
 std::string SerializeLine(const nlohmann::ordered_json& record) {
-  std::string line =
-      record.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string line = record.dump(-1, ' ', /*ensure_ascii=*/false,
+                                 nlohmann::ordered_json::error_handler_t::replace);
   line.push_back('\n');
   return line;
 }
@@ -68,8 +68,9 @@ std::unique_ptr<JsonLinesWriter> JsonLinesWriter::ResumeAt(const std::string& pa
   if (writer->fd_ < 0 || ::fstat(writer->fd_, &info) != 0) {
     writer->status_ = Status::Error(path + ": " + std::strerror(errno));
   } else if (!S_ISREG(info.st_mode)) {
-    writer->status_ = Status::Error(path + ": not a regular file (a crawl cuts its output back to "
-                                           "the last committed record after a crash)");
+    writer->status_ = Status::Error(path +
+                                    ": not a regular file (a crawl cuts its output back to "
+                                    "the last committed record after a crash)");
   } else if (Status locked = LockOutput(writer->fd_, path); !locked.ok()) {
     writer->status_ = locked;
   } else if (info.st_size < offset) {
@@ -111,7 +112,8 @@ Status JsonLinesWriter::Close() {
   if (::fsync(fd_) != 0 && errno != EINVAL) {
     status_ = Status::Error(name_ + ": " + std::strerror(errno));
   }
-  if (::close(fd_) != 0 && status_.ok()) status_ = Status::Error(name_ + ": " + std::strerror(errno));
+  if (::close(fd_) != 0 && status_.ok())
+    status_ = Status::Error(name_ + ": " + std::strerror(errno));
   fd_ = -1;
   return status_;
 }

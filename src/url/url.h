@@ -17,10 +17,10 @@ inline constexpr size_t kMaxUrlLength = 4096;
 
 // Resolves `href` against the absolute URL `base` as a browser would: leading and
 // trailing white space trimmed, tabs and newlines removed, backslashes read as
-// slashes in http(s) URLs; the #fragment is dropped. Returns the absolute URL, or nullopt when either part
-// cannot be parsed or the result is not http(s) (file:, javascript:, data: ...).
-// An empty `base` accepts only absolute http(s) hrefs. An href or result longer
-// than kMaxUrlLength is refused.
+// slashes in http(s) URLs; the #fragment is dropped. Returns the absolute URL, or nullopt when
+// either part cannot be parsed or the result is not http(s) (file:, javascript:, data: ...). An
+// empty `base` accepts only absolute http(s) hrefs. An href or result longer than kMaxUrlLength is
+// refused.
 std::optional<std::string> ResolveHttpUrl(std::string_view base, std::string_view href);
 
 // The path and query of an absolute URL ("/ask/1.shtml?x=1"), "/" when it has

@@ -8,16 +8,18 @@
 #include <string>
 
 #include "extract/page.h"
-#include "extractors/builtin.h"
 #include "extract/registry.h"
+#include "extractors/builtin.h"
 #include "output/jsonl_writer.h"
 
 namespace {
 
-const char* const kUrls[] = {
-    "https://www.mfk.com/jingxuan/8137265.shtml", "https://www.mfk.com/ask/11160281.shtml",
-    "https://www.120ask.com/question/105233871.htm",
-    "http://club.xywy.com/static/20160305/3215597.htm", "", "https://example.org/page.html"};
+const char* const kUrls[] = {"https://www.mfk.com/jingxuan/8137265.shtml",
+                             "https://www.mfk.com/ask/11160281.shtml",
+                             "https://www.120ask.com/question/105233871.htm",
+                             "http://club.xywy.com/static/20160305/3215597.htm",
+                             "",
+                             "https://example.org/page.html"};
 
 }  // namespace
 
