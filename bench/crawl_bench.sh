@@ -78,7 +78,7 @@ if ! cmake --build "$BUILD" --target medscrape >&2; then
   MEDSCRAPE_ERROR="medscrape failed to build (see the compiler output above)"
 elif [[ ! -x $MEDSCRAPE ]]; then
   MEDSCRAPE_ERROR="$MEDSCRAPE not found after the build"
-elif [[ $("$MEDSCRAPE" --help 2>&1 || true) != *"medscrape crawl"* ]]; then
+elif ! "$MEDSCRAPE" crawl --help >/dev/null 2>&1; then
   MEDSCRAPE_ERROR="medscrape crawl not available"
 fi
 [[ -z $MEDSCRAPE_ERROR ]] || warn "$MEDSCRAPE_ERROR; its row is skipped"
