@@ -1,5 +1,5 @@
 // Status and Result<T>: expected failures travel as values, never as exceptions
-// across layers (STYLE.md rule 3).
+// across layers.
 #ifndef MEDSCRAPE_BASE_STATUS_H_
 #define MEDSCRAPE_BASE_STATUS_H_
 

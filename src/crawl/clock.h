@@ -1,5 +1,6 @@
-// Time behind an interface (STYLE.md rule 7), so politeness delays, pauses and
-// retry backoff are tested with a FakeClock instead of real waiting.
+// Time behind an interface (the engine never reads a clock of its own), so
+// politeness delays, pauses and retry backoff are tested with a FakeClock
+// instead of real waiting.
 #ifndef MEDSCRAPE_CRAWL_CLOCK_H_
 #define MEDSCRAPE_CRAWL_CLOCK_H_
 

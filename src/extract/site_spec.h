@@ -1,6 +1,6 @@
 // What a site file declares (site_file.h reads it from YAML): tables only, no
-// code (STYLE.md rule 2). The interpreter in table_extractor.cc turns a
-// PageTypeSpec plus a Document into record fields.
+// code (site knowledge is data, never engine code). The interpreter in
+// table_extractor.cc turns a PageTypeSpec plus a Document into record fields.
 //
 // Selectors and patterns are checked when the file is read (with its line and
 // column) and compiled once when the Registry is built.
