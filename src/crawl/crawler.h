@@ -1,5 +1,5 @@
-// The crawl engine: frontier and URL states in SQLite (state_store.h), one
-// libcurl multi event loop (fetch/fetcher.h), robots.txt and per-host
+// The crawl engine: frontier and URL states in a StateStore (state_store.h;
+// SQLite today), one Fetcher event loop (fetch/fetcher.h), robots.txt and per-host
 // politeness, extraction with the same site files as `extract`, and
 // exactly-once JSON Lines output across kill -9 (a record line is appended,
 // then its URL is committed done together with the output's new end offset;
