@@ -51,9 +51,11 @@ PROGRESS_RE = re.compile(r"\r\x1b\[Kmedscrape: (\d+) done, (\d+) queued, (\d+) f
                          r"(\d+\.\d) pages/s, (\d+) hosts")
 TEXT_SUMMARY_RE = re.compile(r"^medscrape: crawl finished: (\d+) fetched, (\d+) records \((\d+) unchanged\) "
                              r"-> (.+); (\d+) done, (\d+) failed, (\d+) skipped, (\d+) pending \([\d.]+ s\)$")
-EVENT_KEYS = ["event", "url", "reason"]
-SUMMARY_KEYS = ["event", "status", "out", "fetched", "records", "unchanged", "bytes", "done", "failed",
-                "skipped", "pending", "reasons", "seconds"]
+EVENT_KEYS = ["ts", "level", "event", "url", "reason"]
+TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+SUMMARY_KEYS = ["ts", "level", "event", "status", "finish_reason", "out", "fetched", "records", "unchanged",
+                "bytes", "run_failed", "healed", "done", "failed",
+                "skipped", "pending", "reasons", "drift", "seconds"]
 
 
 # ---------------------------------------------------------------- the site server
@@ -206,7 +208,9 @@ class Job:
 
     def argv(self, binary, *extra, seeds=(SEED_PATH,), allow_private=True):
         argv = [binary, "crawl", "--out", self.out, "--state", self.state, "--site", "mfk.com",
-                "--delay", "0", "--concurrency", "4", "--per-host", "4"]
+                "--delay", "0", "--concurrency", "4", "--per-host", "4",
+                # Any failed URL exits 1 here; the default ratio has its own case.
+                "--max-failed-ratio", "0"]
         if allow_private:
             argv.append("--allow-private")
         return argv + list(extra) + [site().url(p) for p in seeds]
@@ -225,7 +229,7 @@ class Job:
         """(output offset committed in the state, page URLs marked done) from the job's SQLite."""
         db = sqlite3.connect(str(self.state))
         try:
-            offset = db.execute("SELECT value FROM job WHERE key = 'output_offset'").fetchone()
+            offset = db.execute("SELECT offset FROM outputs WHERE path = ?", (str(self.out),)).fetchone()
             done = db.execute("SELECT COUNT(*) FROM urls WHERE state = 'done' AND kind = 'page'").fetchone()
         finally:
             db.close()
@@ -317,11 +321,11 @@ def _(binary, tmp):
     eq(failed, sorted(failed), "failed counts over the progress lines (never decreasing)")
     stats = job.stats()
     got = tuple(int(final.group(i)) for i in (1, 2, 3, 4, 6))
-    eq(got, (stats["states"]["done"], stats["states"]["pending"], stats["states"]["failed"],
-             stats["records"], len(stats["hosts"])),
+    eq(got, (stats["job"]["states"]["done"], stats["job"]["states"]["pending"],
+             stats["job"]["states"]["failed"], stats["run"]["records"], len(stats["job"]["hosts"])),
        "final progress line (done, queued, failed, records, hosts) vs stats file")
     eq(got, (FIXTURE_DONE, 0, 1, FIXTURE_RECORDS, 1), "final progress line (done, queued, failed, records, hosts)")
-    rate, expected_rate = float(final.group(5)), stats["fetched"] / stats["seconds"]
+    rate, expected_rate = float(final.group(5)), stats["run"]["fetched"] / stats["run"]["seconds"]
     check(rate > 0 and abs(rate - expected_rate) <= 0.15 * expected_rate + 0.1,
           f"final pages/s {rate} vs stats fetched/seconds {expected_rate:.2f}")
     # The failed URL's log line clears the progress line first; the summary follows the final one.
@@ -376,6 +380,8 @@ def _(binary, tmp):
     events = [o for o in objects if o.get("event") != "summary"]
     for o in events:
         eq(list(o), EVENT_KEYS, f"keys of log event {o}")
+        check(TS_RE.match(o.pop("ts")), f"ts of {o}")
+        eq(o.pop("level"), "warning" if o["event"] == "failed" else "info", f"level of {o}")
     eq(sorted(events, key=lambda o: o["url"]),
        sorted([{"event": "failed", "url": url_404, "reason": "http_404"},
                {"event": "skipped", "url": url_private, "reason": "robots"}], key=lambda o: o["url"]),
@@ -384,13 +390,14 @@ def _(binary, tmp):
     summary = objects[-1]
     eq(list(summary), SUMMARY_KEYS, "keys of the summary object (the last line)")
     stats = job.stats()
-    eq({k: summary[k] for k in ("status", "out", "fetched", "records", "unchanged", "bytes", "done",
-                                "failed", "skipped", "pending", "reasons")},
-       {"status": "finished", "out": str(job.out), "fetched": stats["fetched"],
-        "records": stats["records"], "unchanged": stats["unchanged"], "bytes": stats["bytes"],
-        "done": stats["states"]["done"], "failed": stats["states"]["failed"],
-        "skipped": stats["states"]["skipped"], "pending": stats["states"]["pending"],
-        "reasons": stats["reasons"]},
+    eq({k: summary[k] for k in SUMMARY_KEYS[3:-1]},
+       {"status": "finished", "finish_reason": "finished", "out": str(job.out),
+        "fetched": stats["run"]["fetched"], "records": stats["run"]["records"],
+        "unchanged": stats["run"]["unchanged"], "bytes": stats["run"]["bytes"],
+        "run_failed": stats["run"]["failed"], "healed": 0,
+        "done": stats["job"]["states"]["done"], "failed": stats["job"]["states"]["failed"],
+        "skipped": stats["job"]["states"]["skipped"], "pending": stats["job"]["states"]["pending"],
+        "reasons": stats["job"]["reasons"], "drift": 0},
        "summary object vs stats file")
     eq((summary["fetched"], summary["records"], summary["done"], summary["failed"], summary["skipped"],
         summary["pending"], summary["reasons"]),
@@ -440,7 +447,7 @@ def _(binary, tmp):
     expect_exit(r, 3)
     objects = json_lines(r.stderr_text(), "stderr")
     eq(len(objects), 1, "stderr lines")
-    eq(list(objects[0]), ["event", "message"], "keys of the error object")
+    eq(list(objects[0]), ["ts", "level", "event", "message"], "keys of the error object")
     eq(objects[0]["event"], "error", "event")
     check(str(not_a_database) in objects[0]["message"],
           f"error message {objects[0]['message']!r} does not name the state file")
@@ -522,7 +529,7 @@ def _(binary, tmp):
         check(any(seed in l and "blocked_address" in l for l in r.stderr_lines()),
               "no stderr line names the seed and blocked_address")
         stats = job.stats()
-        eq(stats["reasons"], {"failed:blocked_address": 1}, "stats reasons")
+        eq(stats["job"]["reasons"], {"failed:blocked_address": 1}, "stats reasons")
         check(r.wall < 10, f"crawl took {r.wall:.1f} s: a refused host must fail at once")
         eq(proxy.connections, 0, "connections the proxy accepted")
         eq(proxy.targets, [], "requests the proxy received")
@@ -565,10 +572,11 @@ def _(binary, tmp):
     # run without a limit writes 30 records; the limited runs resume that job, their output starts
     # at that offset, and the limit sits half a record beyond it: inside the next record line, far
     # above the state's size and the few WAL pages written before that record.
-    r = job.run(binary, "--max-pages", "30")
+    first = 34
+    r = job.run(binary, "--max-pages", str(first))
     expect_exit(r, 0)
     start = job.out.stat().st_size
-    eq(len(job.records()), 30, "records of the first run (--max-pages 30)")
+    eq(len(job.records()), first, f"records of the first run (--max-pages {first})")
     state_bytes = sum(p.stat().st_size for p in job.dir.glob("state.db*"))
     smallest = min(len(json.dumps(rec, ensure_ascii=False).encode()) for rec in records.values())
     limit = start + smallest // 2  # inside whichever record line comes next
@@ -590,11 +598,12 @@ def _(binary, tmp):
             check(at == 0 or text.endswith("\n", 0, at) or text.endswith("\r\x1b[K", 0, at),
                   f"run {attempt}: error message glued to the line before: {text[max(0, at - 60):at]!r}")
         got = check_committed_output(job, records, limit, f"after disk-full run {attempt}")
-        eq(len(got), 30, f"records after disk-full run {attempt} (the 31st did not fit)")
+        eq(len(got), first, f"records after disk-full run {attempt} (the next did not fit)")
     r = job.run(binary)
     expect_exit(r, 0)
     same_records(job.records(), records, "after the rerun without a limit")
-    eq((job.stats()["states"]["failed"], job.stats()["reasons"]), (0, {}), "failed URLs after the rerun")
+    eq((job.stats()["job"]["states"]["failed"], job.stats()["job"]["reasons"]), (0, {}),
+       "failed URLs after the rerun")
     offset, done_pages = job.committed()
     eq((offset, done_pages), (job.out.stat().st_size, FIXTURE_RECORDS), "committed (offset, done pages)")
     return f"limit {limit} bytes, state {state_bytes} bytes after the first run"
@@ -609,7 +618,7 @@ def _(binary, tmp):
     expect_exit(r, 1)
     eq(r.stderr_lines()[0], f"medscrape: failed: {site().url(MISSING_PATH)}: http_404", "first stderr line")
     stats = job.stats()
-    eq((stats["states"], stats["reasons"], stats["records"]),
+    eq((stats["job"]["states"], stats["job"]["reasons"], stats["run"]["records"]),
        ({"pending": 0, "done": 0, "failed": 1, "skipped": 0}, {"failed:http_404": 1}, 0),
        "stats (states, reasons, records)")
     eq(job.out.read_bytes(), b"", "output")

@@ -87,8 +87,8 @@ TEST_CASE(
   const Json stats = Json::parse(in);
   const std::string dead_host = "127.0.0.1:" + std::to_string(dead.port());
   const std::string good_host = "127.0.0.1:" + std::to_string(good.port());
-  CHECK(stats["hosts"][dead_host] == Json{{"failed", kDeadUrls}});
-  CHECK(stats["hosts"][good_host] == Json{{"done", 40}});
+  CHECK(stats["job"]["hosts"][dead_host] == Json{{"failed", kDeadUrls}});
+  CHECK(stats["job"]["hosts"][good_host] == Json{{"done", 40}});
 }
 
 // ----------------------------------------------------------------------------- N9, N10

@@ -353,15 +353,46 @@ TEST_CASE("engine: the stats file counts states, hosts and per-site fill rates",
   std::ifstream in(job.options.stats_path);
   REQUIRE(in);
   const Json stats = Json::parse(in);
-  CHECK(stats["records"] == summary.records);
-  CHECK(stats["states"]["done"] == summary.done);
-  CHECK(stats["states"]["failed"] == 0);
-  CHECK(stats["hosts"].size() == 1);
-  const Json& mfk = stats["sites"]["mfk.com"];
-  CHECK(mfk["records"] == summary.records);
-  CHECK(mfk["fill_rate"]["title"] == 1.0);
-  CHECK(mfk["fill_rate"]["published"] == 1.0);
-  CHECK(stats["bytes"].get<int64_t>() > 0);
+  const Json& run = stats["run"];
+  CHECK(stats["stats_version"] == 1);
+  CHECK(run["records"] == summary.records);
+  CHECK(run["finish_reason"] == "finished");
+  CHECK(run["id"] == 1);
+  CHECK(stats["job"]["states"]["done"] == summary.done);
+  CHECK(stats["job"]["states"]["failed"] == 0);
+  CHECK(stats["job"]["hosts"].size() == 1);
+  CHECK(stats["job"]["outputs"] ==
+        Json::array({{{"path", job.options.out_path},
+                      {"committed_bytes", std::filesystem::file_size(job.options.out_path)}}}));
+  CHECK(stats["history"].empty());
+  // Per site and page type: the fixture's articles and Q&A pages apart, nested fields too.
+  const Json& mfk = run["sites"]["mfk.com"];
+  int64_t records = 0;
+  for (const auto& [type, group] : mfk.items()) {
+    INFO(type);
+    records += group["records"].get<int64_t>();
+    CHECK(group["fields"]["title"]["rate"] == 1.0);
+    CHECK(group["fields"]["title"]["of"] == group["records"]);
+  }
+  CHECK(records == summary.records);
+  REQUIRE(mfk.contains("article"));
+  const Json& answers = mfk["article"]["fields"];
+  REQUIRE(answers.contains("answers[].doctor.name"));
+  CHECK(answers["answers[].doctor.name"]["of"].get<int64_t>() >
+        mfk["article"]["records"].get<int64_t>());  // Over the answers, not the records.
+  CHECK(run["bytes"].get<int64_t>() > 0);
+
+  // A second run: this run's counts apart from the job's, the first run in the history.
+  const CrawlSummary again = job.Run();
+  std::ifstream second_in(job.options.stats_path);
+  const Json second = Json::parse(second_in);
+  CHECK(second["run"]["id"] == 2);
+  CHECK(second["run"]["records"] == again.records);
+  CHECK(second["run"]["fetched"] == again.fetched);
+  CHECK(second["job"]["states"]["done"] == summary.done);
+  REQUIRE(second["history"].size() == 1);
+  CHECK(second["history"][0]["records"] == summary.records);
+  CHECK(second["history"][0]["finish_reason"] == "finished");
 }
 
 }  // namespace

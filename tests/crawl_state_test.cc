@@ -164,8 +164,8 @@ TEST_CASE("EarliestPendingTime looks at every pending URL", "[state]") {
   CHECK(store->EarliestPendingTime().value() == std::optional<int64_t>(0));
   for (int64_t id : {1, 3, 5}) REQUIRE(store->MarkSkipped(id, "robots").ok());
   CHECK(store->EarliestPendingTime().value() == std::optional<int64_t>(3000));
-  REQUIRE(store->MarkFailed(2, "http_500", 500).ok());
-  REQUIRE(store->MarkFailed(4, "timeout", 0).ok());
+  REQUIRE(store->MarkFailed(2, "http_500", 500, 0).ok());
+  REQUIRE(store->MarkFailed(4, "timeout", 0, 0).ok());
   CHECK_FALSE(store->EarliestPendingTime().value().has_value());
 }
 
@@ -181,8 +181,8 @@ TEST_CASE("Each URL is recorded once; counts by state, reason and host", "[state
   REQUIRE(store->AddUrls(urls).ok());
   REQUIRE(store->MarkDone(1, DoneInfo{200, "\"e1\"", "Tue, 01 Oct 2024", "abc", 777}, 42, {}).ok());
   REQUIRE(store->MarkHubDone(2, Fetched(778), {}).ok());
-  REQUIRE(store->MarkFailed(3, "http_404", 404).ok());
-  REQUIRE(store->MarkFailed(4, "timeout", 0).ok());
+  REQUIRE(store->MarkFailed(3, "http_404", 404, 0).ok());
+  REQUIRE(store->MarkFailed(4, "timeout", 0, 0).ok());
   REQUIRE(store->MarkSkipped(5, "robots").ok());
 
   const UrlEntry done = GetOk(*store, 1);
@@ -208,13 +208,13 @@ TEST_CASE("Each URL is recorded once; counts by state, reason and host", "[state
         HostStates{{"a.example", {{"done", 2}, {"failed", 1}}},
                    {"b.example", {{"failed", 1}, {"skipped", 1}, {"pending", 1}}}});
 
-  Status again = store->MarkFailed(1, "timeout", 0);
+  Status again = store->MarkFailed(1, "timeout", 0, 0);
   CHECK_THAT(again.message(), Catch::Contains("https://a.example/1 is not pending but done"));
   Result<int> redone = store->MarkDone(3, Fetched(1), 50, {});
   CHECK_THAT(redone.status().message(), Catch::Contains("not pending but failed:http_404"));
   CHECK_FALSE(store->MarkSkipped(5, "binary").ok());
   CHECK_FALSE(store->SetProcessing(1, true).ok());
-  CHECK_FALSE(store->MarkFailed(6, "", 0).ok());
+  CHECK_FALSE(store->MarkFailed(6, "", 0, 0).ok());
   CHECK_THAT(store->Get(99).status().message(), Catch::Contains("no URL with id 99"));
   CHECK_FALSE(store->Postpone(99, 5).ok());
   CHECK(store->OutputOffset().value() == 42);
@@ -337,8 +337,14 @@ TEST_CASE("A job of schema version 1 is upgraded in place", "[state]") {
     auto store = OpenStore(path);
     CHECK(Ids(store->NextPending("a.example", 0, 10)) == std::vector<int64_t>{1});
     CHECK(store->OutputOffset().value() == 42);
+    // The one offset of the old job goes to the first output file named, only to it.
+    CHECK(store->UseOutput("out.jsonl").value() == 42);
+    CHECK(store->UseOutput("out-2.jsonl").value() == 0);
+    CHECK(store->UseOutput("out.jsonl").value() == 42);
   }
-  CHECK(QueryText(path, "PRAGMA user_version") == "2");
+  CHECK(QueryText(path, "PRAGMA user_version") == "3");
+  CHECK(QueryText(path, "SELECT count(*) FROM job WHERE key = 'output_offset'") == "0");
+  CHECK(QueryText(path, "SELECT heals || '/' || (fields_sha256 IS NULL) FROM urls") == "0/1");
   CHECK(QueryText(path, "SELECT count(*) FROM sqlite_master WHERE name = 'urls_frontier'") == "0");
   CHECK(QueryText(path, "SELECT count(*) FROM sqlite_master WHERE name = 'urls_host_frontier'") ==
         "1");
@@ -405,7 +411,7 @@ TEST_CASE("RequeueStale sends old done URLs back with their validators", "[state
   REQUIRE(store->MarkDone(1, Fetched(100, "e1", "h1"), 10, {}).ok());
   REQUIRE(store->MarkHubDone(2, Fetched(500), {}).ok());
   REQUIRE(store->MarkDone(3, Fetched(900), 20, {}).ok());
-  REQUIRE(store->MarkFailed(4, "http_404", 404).ok());
+  REQUIRE(store->MarkFailed(4, "http_404", 404, 0).ok());
 
   REQUIRE(store->AddUrls({Url("/elsewhere", "b.example", 0, "hub")}).ok());
   REQUIRE(store->MarkHubDone(5, Fetched(100), {}).ok());

@@ -182,7 +182,7 @@ def _(binary, tmp):
         eq(sorted(paths), sorted(want), "requests: every list and doc page once, nothing else")
         stats = json.loads((tmp / "out.stats.json").read_text())
         # /about.html (12 docs) and /help/faq1.html (4 lists) match no rule.
-        eq(stats["dropped_links"], {"no_rule": CLINIC_DOCS + CLINIC_LISTS}, "dropped links")
+        eq(stats["run"]["dropped_links"], {"no_rule": CLINIC_DOCS + CLINIC_LISTS}, "dropped links")
     return f"{len(recs)} records, {len(paths)} requests"
 
 
@@ -301,7 +301,7 @@ def _(binary, tmp):
         followed = records_of(run_b / "out.jsonl")
         check(len(followed) > len(plain), f"--follow found no more pages ({len(followed)} vs {len(plain)})")
         stats = json.loads((run_a / "out.stats.json").read_text())
-        check(stats["dropped_links"].get("no_rule", 0) > 0, f"dropped_links {stats['dropped_links']}")
+        check(stats["run"]["dropped_links"].get("no_rule", 0) > 0, f"dropped_links {stats['run']['dropped_links']}")
     return f"{len(plain)} records without --follow, {len(followed)} with"
 
 

@@ -19,6 +19,7 @@ enum class StatusCode {
   kEmpty,        // The input is empty or white space only.
   kTooLarge,     // The page's tree would pass its memory budget.
   kOutOfMemory,  // Memory ran out while handling one input.
+  kLocked,       // Another run holds the job or the output file (a harmless overlap).
 };
 
 class [[nodiscard]] Status {

@@ -17,9 +17,12 @@ constexpr const char* kDescription =
     "medscrape - structured records from medical Q&A pages (docs: README.md)";
 
 constexpr const char* kFooter = R"(
-Exit codes: 0 done; 1 some inputs or URLs failed (check: records differ), the rest
-was done; 2 usage error or bad site file (nothing done, no file created); 3 aborted
-(output or state not writable, a lock held by another run, a signal).
+Exit codes: 0 done (crawl: failed URLs within --max-failed-ratio of its fetches);
+1 some inputs or URLs failed (check: records differ), the rest was done; 2 usage
+error or bad site file (nothing done, no file created); 3 aborted (output or state
+not writable); 4 drift: fields stopped being found (a site changed its layout);
+5 another run holds the job or output (a harmless overlap); 128+N stopped by
+signal N (130 SIGINT, 143 SIGTERM), resumable. Precedence: 3 > 128+N > 4 > 1 > 0.
 Run 'medscrape COMMAND --help' for a command's options.)";
 
 // --log-format json asks for JSON errors; it must count before the parse that may fail.

@@ -2,9 +2,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/crawl_report.h"
+#include "cli/metrics.h"
 #include "crawl/crawler.h"
 #include "crawl/link_scope.h"
 #include "fetch/fetcher.h"
@@ -26,7 +29,11 @@ namespace medscrape {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+std::atomic<int> g_signal{0};
+void OnSignal(int signal) {
+  g_signal.store(signal);
+  g_stop.store(true);
+}
 
 constexpr const char* kCommand = "crawl";
 
@@ -37,8 +44,13 @@ struct CrawlArgs {
   std::string job = "crawl";
   std::string seeds_file;
   std::string delay = "1s", max_time, recrawl_after;
+  std::string refresh_hubs = "24h", retry_failed_after = "1h", progress_interval = "60s";
   std::string log_format = "text";
   bool no_progress = false;
+  bool no_drift_check = false;
+  double progress_every_s = 60;
+  double max_failed_ratio = 0.05;
+  std::string stats_path, metrics_path;
   std::string sites_dir;
 };
 
@@ -63,7 +75,19 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
   command->add_option("--job", a->job, "job name: out/NAME.jsonl, out/NAME.db, out/NAME.stats.json")
       ->type_name("NAME")
       ->capture_default_str();
-  command->add_option("--out", c.out_path, "records file (JSON Lines); default out/JOB.jsonl")
+  command
+      ->add_option("--out", c.out_path,
+                   "records file (JSON Lines); strftime fields (%Y%m%d-%H%M%S, local time) "
+                   "make one file per run; default out/JOB.jsonl")
+      ->type_name("FILE");
+  command
+      ->add_option("--stats", a->stats_path,
+                   "stats file of the run; default: --out's name with .stats.json (with "
+                   "strftime fields: --state's)")
+      ->type_name("FILE");
+  command
+      ->add_option("--metrics", a->metrics_path,
+                   "Prometheus text file (node_exporter textfile collector), written atomically")
       ->type_name("FILE");
   command->add_option("--state", c.state_path, "job state (SQLite); default out/JOB.db")
       ->type_name("FILE");
@@ -131,6 +155,46 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
       ->add_option("--recrawl-after", a->recrawl_after,
                    "fetch pages done longer ago than DUR again (conditionally)")
       ->type_name("DUR");
+  command
+      ->add_option("--refresh-hubs", a->refresh_hubs,
+                   "fetch list pages done longer ago than DUR again (seeds: every run); "
+                   "'never' to stop")
+      ->type_name("DUR")
+      ->capture_default_str();
+  command
+      ->add_option("--retry-failed-after", a->retry_failed_after,
+                   "give URLs that failed for a transient reason (connect, timeout, 5xx, ...) "
+                   "another chance after DUR")
+      ->type_name("DUR")
+      ->capture_default_str();
+  command
+      ->add_option("--max-attempts", c.max_attempts,
+                   "runs that may try a transiently failing URL, the first included")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  command->add_flag("--retry-failed", c.retry_failed,
+                    "give every failed URL another chance now, whatever its reason");
+  command
+      ->add_option("--max-failed-ratio", a->max_failed_ratio,
+                   "exit 1 when more than this share of the run's fetches failed")
+      ->type_name("R")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command
+      ->add_option("--drift-threshold", c.drift_threshold,
+                   "drift (exit 4): a field's fill rate fell by more than this since the "
+                   "previous run")
+      ->type_name("R")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command
+      ->add_option("--drift-min-records", c.drift_min_records,
+                   "records of a site and page type both runs need before drift counts")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--no-drift-check", a->no_drift_check, "no drift alarm");
   command->add_option("--user-agent", a->fetch.user_agent, "User-Agent; put your contact in it")
       ->type_name("UA")
       ->capture_default_str();
@@ -151,7 +215,34 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
         return value == "text" || value == "json" ? "" : "text or json, not '" + value + "'";
       });
   command->add_flag("--no-progress", a->no_progress, "no live progress line on a terminal");
+  command
+      ->add_option("--progress-interval", a->progress_interval,
+                   "off a terminal, a progress line (or JSON event) every DUR; 0: none")
+      ->type_name("DUR")
+      ->capture_default_str();
   AddSitesOption(command, &a->sites_dir);
+}
+
+// "out/mfk-%Y%m%d.jsonl" -> "out/mfk-20261204.jsonl" (local time); a name without % as is.
+std::string ExpandTime(const std::string& pattern) {
+  if (pattern.find('%') == std::string::npos) return pattern;
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char name[4096];
+  const size_t n = std::strftime(name, sizeof(name), pattern.c_str(), &tm);
+  return n == 0 ? pattern : std::string(name, n);
+}
+
+// The stats file beside the records ("out/job.jsonl" -> "out/job.stats.json"), or beside
+// the state when the records go to a new file each run.
+std::string StatsPathFor(const std::string& out, const std::string& state) {
+  const bool per_run = out.find('%') != std::string::npos;
+  const std::string& base = per_run ? state : out;
+  const size_t dot = base.rfind(per_run ? "." : ".jsonl");
+  const size_t slash = base.rfind('/');
+  const bool suffix = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (suffix ? base.substr(0, dot) : base) + ".stats.json";
 }
 
 // Everything checked before any file is touched; a usage error's exit code, or -1.
@@ -173,9 +264,17 @@ int Check(CrawlArgs* a, const Registry& registry) {
     const std::string& text;
     double* seconds;
   };
-  for (const Duration& d : {Duration{"--delay", a->delay, &c.politeness.delay_s},
-                            Duration{"--max-time", a->max_time, &c.max_time_s},
-                            Duration{"--recrawl-after", a->recrawl_after, &c.recrawl_after_s}}) {
+  if (a->refresh_hubs == "never") {
+    a->refresh_hubs.clear();
+    c.refresh_hubs_s = -1;
+  }
+  for (const Duration& d :
+       {Duration{"--delay", a->delay, &c.politeness.delay_s},
+        Duration{"--max-time", a->max_time, &c.max_time_s},
+        Duration{"--recrawl-after", a->recrawl_after, &c.recrawl_after_s},
+        Duration{"--refresh-hubs", a->refresh_hubs, &c.refresh_hubs_s},
+        Duration{"--retry-failed-after", a->retry_failed_after, &c.retry_failed_after_s},
+        Duration{"--progress-interval", a->progress_interval, &a->progress_every_s}}) {
     if (!d.text.empty() && !ParseDuration(d.text, d.seconds)) {
       return UsageError(std::string(d.name) +
                             " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "
@@ -213,7 +312,12 @@ int Check(CrawlArgs* a, const Registry& registry) {
   const bool default_paths = c.out_path.empty() || c.state_path.empty();
   if (c.out_path.empty()) c.out_path = "out/" + a->job + ".jsonl";
   if (c.state_path.empty()) c.state_path = "out/" + a->job + ".db";
-  for (const std::string* path : {&c.out_path, &c.state_path}) {
+  c.drift_check = !a->no_drift_check;
+  if (a->stats_path.empty()) a->stats_path = StatsPathFor(c.out_path, c.state_path);
+  c.out_path = ExpandTime(c.out_path);
+  c.stats_path = a->stats_path;
+  for (const std::string* path : {&c.out_path, &c.state_path, &c.stats_path, &a->metrics_path}) {
+    if (path->empty()) continue;
     const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
     if (folder.empty() || std::filesystem::is_directory(folder)) continue;
     if (default_paths && folder == "out") continue;  // Made below.
@@ -225,6 +329,20 @@ int Check(CrawlArgs* a, const Registry& registry) {
   return -1;
 }
 
+// The job's name in metrics: the state file's name without its folder and suffix.
+std::string JobName(const CrawlArgs& args) {
+  return std::filesystem::path(args.crawl.state_path).stem().string();
+}
+
+// Exit codes by precedence: an error (3, or 5 for a lock) > a signal (128 + N) > drift
+// (4) > more failures than --max-failed-ratio (1) > 0.
+int ExitCodeOf(const CrawlSummary& summary, double max_failed_ratio) {
+  if (summary.stopped_early) return kExitSignalBase + std::max(1, g_signal.load());
+  if (!summary.drift.empty()) return kExitDrift;
+  const double allowed = max_failed_ratio * static_cast<double>(summary.fetched);
+  return static_cast<double>(summary.run_failed) > allowed ? kExitSomeFailed : kExitOk;
+}
+
 int Run(CrawlArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<Registry> registry = LoadRegistryOrReport(args.sites_dir, kCommand, &exit_code);
@@ -232,13 +350,12 @@ int Run(CrawlArgs& args) {
   if (const int usage = Check(&args, *registry); usage >= 0) return usage;
   CrawlOptions& crawl = args.crawl;
   const bool json = args.log_format == "json";
+  const bool terminal = isatty(STDERR_FILENO) != 0;
   // JSON logs are for machines: no progress line between the objects.
-  CrawlReport report(isatty(STDERR_FILENO) != 0 && !args.no_progress && !json, json);
+  CrawlReport report(terminal && !args.no_progress && !json,
+                     terminal && !json ? 0 : args.progress_every_s, json);
   args.fetch.max_connections = crawl.concurrency;
   const std::string& out = crawl.out_path;
-  crawl.stats_path =
-      out.substr(0, out.rfind(".jsonl") == std::string::npos ? out.size() : out.rfind(".jsonl")) +
-      ".stats.json";
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(args.fetch);
@@ -247,11 +364,19 @@ int Run(CrawlArgs& args) {
   Result<CrawlSummary> summary = crawler.Run(g_stop);
   if (!summary.ok()) {
     report.Error(summary.status().message());
-    return kExitAborted;
+    return summary.status().code() == StatusCode::kLocked ? kExitLocked : kExitAborted;
   }
   report.Summary(summary.value(), out);
-  if (summary.value().stopped_early) return kExitAborted;
-  return summary.value().failed > 0 ? kExitSomeFailed : kExitOk;
+  exit_code = ExitCodeOf(summary.value(), args.max_failed_ratio);
+  if (!args.metrics_path.empty()) {
+    Status written =
+        WriteCrawlMetrics(args.metrics_path, JobName(args), summary.value(), exit_code);
+    if (!written.ok()) {
+      report.Error(written.message());
+      return kExitAborted;
+    }
+  }
+  return exit_code;
 }
 
 }  // namespace

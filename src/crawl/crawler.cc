@@ -42,26 +42,19 @@ Crawler::Impl::Impl(CrawlOptions options, Fetcher& fetcher, const Clock& clock,
 
 Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
   started_ms_ = clock_.NowMs();
+  started_unix_ms_ = clock_.UnixMs();
   Status status = Open();
   if (!status.ok()) return status;
   status = Loop(stop);
   if (status.ok()) status = FinishExtractions();
   if (!status.ok()) {
     extraction_->ClearMarkers();
+    // Best effort: the store may be what failed.
+    (void)state_->EndRun(summary_.run_id, clock_.UnixMs(), "error", "");
     return status;
   }
   Progress(true);
-  Result<StateStore::Counts> counts = state_->CountStates();
-  if (!counts.ok()) return counts.status();
-  summary_.pending = counts.value().pending;
-  summary_.done = counts.value().done;
-  summary_.failed = counts.value().failed;
-  summary_.skipped = counts.value().skipped;
-  summary_.by_reason = counts.value().by_reason;
-  summary_.dropped_links = links_->dropped();
-  summary_.seconds = (clock_.NowMs() - started_ms_) / 1000.0;
-  status = writer_->Close();
-  if (status.ok()) status = stats_.Write(options_.stats_path, summary_, counts.value());
+  status = FinishRun();
   if (!status.ok()) return status;
   return summary_;
 }
@@ -79,6 +72,7 @@ Status Crawler::Impl::Open() {
     if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
     scope.seeds.push_back(*url);
   }
+  seeds_ = scope.seeds;
   Result<std::unique_ptr<LinkScope>> links = LinkScope::Create(registry_, std::move(scope));
   if (!links.ok()) return links.status();
   links_ = std::move(links).value();
@@ -87,20 +81,17 @@ Status Crawler::Impl::Open() {
   state_ = std::move(state).value();
   extraction_ =
       std::make_unique<ExtractionStage>(ThreadsFor(options_.extract_threads), registry_, *state_);
-  Result<int64_t> offset = state_->OutputOffset();
-  if (!offset.ok()) return offset.status();
-  writer_ = JsonLinesWriter::ResumeAt(options_.out_path, offset.value());
-  if (!writer_->status().ok()) return writer_->status();
-  Status status = AddSeeds();
+  Status status = OpenOutput();
+  if (!status.ok()) return status;
+  Result<int64_t> run = state_->BeginRun(started_unix_ms_);
+  if (!run.ok()) return run.status();
+  summary_.run_id = run.value();
+  status = AddSeeds();
   if (!status.ok()) return status;
   std::set<std::string> hosts;
   for (const auto& [host, state] : hosts_) hosts.insert(host);
-  if (options_.recrawl_after_s >= 0) {
-    const int64_t older_than =
-        clock_.UnixMs() - static_cast<int64_t>(options_.recrawl_after_s * 1000);
-    Result<int> requeued = state_->RequeueStale(older_than, hosts);
-    if (!requeued.ok()) return requeued.status();
-  }
+  status = Refresh(hosts);
+  if (!status.ok()) return status;
   // Only the seeds' hosts are asked for URLs (DueUrls): a job run again with
   // other seeds settles the rest now, so the frontier can empty.
   return state_->SkipPendingOutside(hosts).status();
@@ -110,8 +101,7 @@ Status Crawler::Impl::Open() {
 // fetched whatever its kind; a seed that is not a page is a hub.
 Status Crawler::Impl::AddSeeds() {
   std::vector<NewUrl> seeds;
-  for (const std::string& seed : options_.seeds) {
-    const std::string url = CanonicalizeUrl(seed).value_or("");  // Checked by Open.
+  for (const std::string& url : seeds_) {
     const std::string host = HostPortOf(url);
     robots_.SetScheme(host, SchemeOf(url));
     Host(host);
@@ -141,7 +131,11 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
     if (Busy() == 0) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
-      if ((!next.value() && sitemaps_.empty()) || out_of_time || enough) return Status::Ok();
+      if ((!next.value() && sitemaps_.empty()) || out_of_time || enough) {
+        if (next.value() || !sitemaps_.empty())
+          summary_.finish_reason = enough ? "max_pages" : "max_time";
+        return Status::Ok();
+      }
     }
     Status status = WaitForEvents();
     if (status.ok()) status = CollectExtractions();
@@ -149,6 +143,7 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
     Progress(false);
   }
   summary_.stopped_early = true;
+  summary_.finish_reason = "signal";
   return Status::Ok();
 }
 
@@ -266,8 +261,7 @@ bool Crawler::Impl::OnlySuspects(const std::vector<UrlEntry>& entries) const {
 Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   if (scheduler_.HostDead(entry.host)) {
     *started = true;
-    Emit("failed", entry.url, "host_unavailable");
-    return state_->MarkFailed(entry.id, "host_unavailable", entry.last_status);
+    return Fail(entry.id, entry.url, "host_unavailable", entry.last_status);
   }
   const RobotsGate::Need robots = robots_.Check(entry.host, clock_.NowMs());
   if (robots == RobotsGate::Need::kWait || !scheduler_.CanStart(entry.host)) return Status::Ok();
@@ -284,7 +278,7 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   }
   if (!robots_.Allowed(entry.host, PathAndQuery(entry.url))) {
     Emit("skipped", entry.url, "robots");
-    return state_->MarkSkipped(entry.id, "robots");
+    return Skip(entry.id, "robots");
   }
   flight.entry = entry;
   flight.current_url = entry.url;
@@ -382,6 +376,20 @@ void Crawler::Impl::Progress(bool final_line) {
 void Crawler::Impl::Emit(const std::string& event, const std::string& url,
                          const std::string& reason) {
   if (observer_ != nullptr) observer_->OnEvent(CrawlEvent{event, url, reason});
+}
+
+Status Crawler::Impl::Fail(int64_t id, const std::string& url, const std::string& reason,
+                           int status) {
+  Emit("failed", url, reason);
+  ++summary_.run_failed;
+  ++summary_.run_reasons["failed:" + reason];
+  return state_->MarkFailed(id, reason, status, clock_.UnixMs());
+}
+
+Status Crawler::Impl::Skip(int64_t id, const std::string& reason) {
+  ++summary_.run_skipped;
+  ++summary_.run_reasons["skipped:" + reason];
+  return state_->MarkSkipped(id, reason);
 }
 
 }  // namespace medscrape

@@ -24,6 +24,7 @@
 #include "crawl/clock.h"
 #include "crawl/crawl_observer.h"
 #include "crawl/politeness.h"
+#include "extract/fill_stats.h"
 #include "extract/registry.h"
 #include "fetch/fetcher.h"
 
@@ -51,7 +52,20 @@ struct CrawlOptions {
   // files' `follow` and the seeds' shapes (link_scope.h).
   std::vector<std::string> follow;
   double recrawl_after_s = -1;  // Re-check done pages older than this; < 0 = never.
-  size_t max_outlinks = 1000;   // Links kept per page (hostile pages have 100k).
+  // Discovery: the seeds are re-checked (conditionally) on every run, other hubs (list
+  // pages) when done longer ago than this; < 0 = never.
+  double refresh_hubs_s = 24 * 3600;
+  // Healing: URLs failed for a transient reason (IsTransientFailure) get another run's
+  // chance once this long has passed, at most max_attempts runs in all; retry_failed gives
+  // every failed URL another chance now, whatever its reason or count.
+  double retry_failed_after_s = 3600;
+  int max_attempts = 5;
+  bool retry_failed = false;
+  // The drift alarm (drift.h): compare this run's fill rates with the previous run's.
+  bool drift_check = true;
+  double drift_threshold = 0.25;
+  int64_t drift_min_records = 20;
+  size_t max_outlinks = 1000;  // Links kept per page (hostile pages have 100k).
   // New URLs queued per host by one run: a crawler-trap budget (endless
   // calendars, session ids). Links past it are dropped and counted.
   int64_t max_urls_per_host = 100000;
@@ -62,13 +76,24 @@ struct CrawlOptions {
 };
 
 struct CrawlSummary {
+  // This run's work.
   int64_t fetched = 0, records = 0, unchanged = 0, bytes = 0;
-  int64_t pending = 0, done = 0, failed = 0, skipped = 0;
-  std::map<std::string, int64_t> by_reason;
+  int64_t run_failed = 0, run_skipped = 0;     // URLs this run failed or skipped.
+  std::map<std::string, int64_t> run_reasons;  // "failed:http_404", "skipped:robots": this run.
+  int64_t healed = 0;                          // Failed URLs given another chance by this run.
+  int64_t refreshed = 0;  // Done seeds, hubs and (--recrawl-after) pages checked again.
   // Links this run did not follow, by reason (LinkVerdict::reason).
   std::map<std::string, int64_t> dropped_links;
+  // The job's URL states after the run.
+  int64_t pending = 0, done = 0, failed = 0, skipped = 0;
+  std::map<std::string, int64_t> by_reason;
   bool stopped_early = false;  // Signal received: the job is resumable.
+  // finished (frontier empty), max_pages, max_time or signal.
+  std::string finish_reason = "finished";
   double seconds = 0;
+  int64_t run_id = 0;
+  std::vector<Drift> drift;  // Fields whose fill rate fell (drift.h); empty when checked off.
+  Json stats;                // What the stats file holds (docs/operations.md).
 };
 
 class Crawler {

@@ -59,6 +59,11 @@ class Crawler::Impl {
   Result<CrawlSummary> Run(const std::atomic<bool>& stop);
 
  private:
+  // crawler_job.cc: the run's output file, what it looks at again, how it ends.
+  Status OpenOutput();
+  Status Refresh(const std::set<std::string>& hosts);
+  Status FinishRun();
+
   // crawler.cc: the loop and starting fetches.
   Status Open();
   Status AddSeeds();
@@ -84,6 +89,9 @@ class Crawler::Impl {
   void Due(const std::vector<NewUrl>& urls);
   // Tells the observer, if any, that `url` ended `event` ("failed", "skipped") for `reason`.
   void Emit(const std::string& event, const std::string& url, const std::string& reason);
+  // A URL ends failed (the observer hears of it) or skipped for `reason`; counted for this run.
+  Status Fail(int64_t id, const std::string& url, const std::string& reason, int status);
+  Status Skip(int64_t id, const std::string& reason);
 
   // crawler_responses.cc: what each finished transfer, and each extracted page, does.
   Status Handle(FetchResponse& response);
@@ -115,13 +123,15 @@ class Crawler::Impl {
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JsonLinesWriter> writer_;
 
+  std::vector<std::string> seeds_;                    // Canonical.
   std::map<std::string, HostState> hosts_;            // In-scope hosts (host:port).
   std::unordered_map<uint64_t, InFlight> in_flight_;  // By fetch request id.
   // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
   std::map<int64_t, std::string> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
   uint64_t next_request_id_ = 1;
-  int64_t started_ms_ = 0;
+  int64_t started_ms_ = 0;             // Clock::NowMs at the start.
+  int64_t started_unix_ms_ = 0;        // Clock::UnixMs at the start.
   int64_t fetches_started_at_ms_ = 0;  // When StartFetches last looked (PollTimeoutMs).
   int64_t last_progress_ms_ = 0;
   CrawlSummary summary_;

@@ -96,11 +96,9 @@ Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
       return state_->MarkUnchanged(flight.entry.id, DoneInfo{304, "", "", "", clock_.UnixMs()});
     case PageAction::kRedirect:
       return HandleRedirect(flight, response);
-    case PageAction::kHttpError: {
-      const std::string reason = "http_" + std::to_string(response.status);
-      Emit("failed", flight.current_url, reason);
-      return state_->MarkFailed(flight.entry.id, reason, response.status);
-    }
+    case PageAction::kHttpError:
+      return Fail(flight.entry.id, flight.current_url, "http_" + std::to_string(response.status),
+                  response.status);
     case PageAction::kBody:
       break;
   }
@@ -118,16 +116,14 @@ Status Crawler::Impl::HandleFailure(InFlight& flight, const FetchResponse& respo
     Due(flight.entry.host, at);
     return state_->ScheduleRetry(flight.entry.id, attempts, at, reason);
   }
-  Emit("failed", flight.current_url, reason);
-  return state_->MarkFailed(flight.entry.id, reason, response.status);
+  return Fail(flight.entry.id, flight.current_url, reason, response.status);
 }
 
 // 429/503 with Retry-After pause the host and do not use up retries.
 Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& response) {
   int& postponed = postpones_[flight.entry.id];
   if (++postponed > scheduler_.options().max_postpones) {
-    Emit("failed", flight.current_url, "rate_limited");
-    return state_->MarkFailed(flight.entry.id, "rate_limited", response.status);
+    return Fail(flight.entry.id, flight.current_url, "rate_limited", response.status);
   }
   std::optional<double> wait = ParseRetryAfter(response.retry_after, clock_.UnixMs());
   const double seconds = std::min(wait ? *wait : scheduler_.RetryDelayMs(postponed) / 1000.0,
@@ -144,19 +140,17 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   const RedirectTarget target = ResolveRedirect(flight.current_url, response.location, flight.hops);
   switch (target.kind) {
     case RedirectTarget::Kind::kNotHttp:
-      return state_->MarkSkipped(flight.entry.id, "redirect_not_http");
+      return Skip(flight.entry.id, "redirect_not_http");
     case RedirectTarget::Kind::kBadUrl:
-      Emit("failed", flight.current_url, "bad_url");
-      return state_->MarkFailed(flight.entry.id, "bad_url", response.status);
+      return Fail(flight.entry.id, flight.current_url, "bad_url", response.status);
     case RedirectTarget::Kind::kTooMany:
-      Emit("failed", flight.current_url, "too_many_redirects");
-      return state_->MarkFailed(flight.entry.id, "too_many_redirects", response.status);
+      return Fail(flight.entry.id, flight.current_url, "too_many_redirects", response.status);
     case RedirectTarget::Kind::kFollow:
       break;
   }
   const std::string& host = target.host;
   const std::string& next = target.url;
-  if (!InScope(host)) return state_->MarkSkipped(flight.entry.id, "redirect_out_of_scope");
+  if (!InScope(host)) return Skip(flight.entry.id, "redirect_out_of_scope");
   if (robots_.Check(host, clock_.NowMs()) != RobotsGate::Need::kReady) {
     // Its robots.txt is not known yet: the target joins the frontier instead.
     std::vector<NewUrl> moved = {
@@ -164,11 +158,9 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
     Due(moved);
     Status status = state_->AddUrls(moved).status();
     if (!status.ok()) return status;
-    return state_->MarkSkipped(flight.entry.id, "redirected");
+    return Skip(flight.entry.id, "redirected");
   }
-  if (!robots_.Allowed(host, PathAndQuery(next))) {
-    return state_->MarkSkipped(flight.entry.id, "robots");
-  }
+  if (!robots_.Allowed(host, PathAndQuery(next))) return Skip(flight.entry.id, "robots");
   // The target gets its own row, so the page is recorded once under its final
   // URL however it is reached: a target the job already knows (another seed or
   // link, an earlier hop of a loop) makes its record from that row, and this URL
@@ -178,7 +170,7 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
     Result<int> added = state_->AddUrls(
         {NewUrl{next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}});
     if (!added.ok()) return added.status();
-    Status skipped = state_->MarkSkipped(flight.entry.id, "redirected");
+    Status skipped = Skip(flight.entry.id, "redirected");
     if (!skipped.ok() || added.value() == 0) return skipped;
     Result<std::optional<UrlEntry>> moved = state_->Find(next);
     if (!moved.ok()) return moved.status();
@@ -194,10 +186,8 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
 }
 
 Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
-  if (!LooksLikeHtml(response.content_type)) {
-    return state_->MarkSkipped(flight.entry.id, "not_html");
-  }
-  if (response.body.empty()) return state_->MarkSkipped(flight.entry.id, "empty");
+  if (!LooksLikeHtml(response.content_type)) return Skip(flight.entry.id, "not_html");
+  if (response.body.empty()) return Skip(flight.entry.id, "empty");
   // The URL stays in in_flight_ids_ until committed: it is still pending in the store.
   const bool is_page = flight.entry.kind == "page";
   ExtractTask task;
@@ -205,6 +195,7 @@ Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
   task.request = ExtractionRequest(flight, response);
   task.body = std::move(response.body);
   task.unchanged_sha256 = is_page ? flight.entry.content_sha256 : "";
+  task.unchanged_fields_sha256 = is_page ? flight.entry.fields_sha256 : "";
   task.wants_record = is_page;
   in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   const DoneInfo info{response.status, response.etag, response.last_modified, "", clock_.UnixMs()};
@@ -235,6 +226,7 @@ Status Crawler::Impl::CollectExtractions() {
     const int64_t id = done.page.entry.id;
     in_flight_ids_.erase(id);
     done.page.info.content_sha256 = done.outcome.sha256;
+    done.page.info.fields_sha256 = done.outcome.fields_sha256;
     Status status = Settle(done.page, done.outcome);
     if (!status.ok()) return status;
     extraction_->Settled(id);  // Every transition clears the marker.
@@ -245,14 +237,18 @@ Status Crawler::Impl::CollectExtractions() {
 Status Crawler::Impl::Settle(const StagedPage& page, const ExtractOutcome& outcome) {
   const int64_t id = page.entry.id;
   switch (outcome.kind) {
-    case ExtractOutcome::Kind::kUnchanged:
+    case ExtractOutcome::Kind::kUnchanged: {
       ++summary_.unchanged;
-      return state_->MarkUnchanged(id, page.info);
+      // Same fields in other HTML: its links may still be new (none for same bytes).
+      const std::vector<NewUrl> outlinks = Outlinks(page.entry, outcome.links);
+      Due(outlinks);
+      Status added = state_->AddUrls(outlinks).status();
+      return added.ok() ? state_->MarkUnchanged(id, page.info) : added;
+    }
     case ExtractOutcome::Kind::kRefused:
-      return state_->MarkSkipped(id, outcome.reason);
+      return Skip(id, outcome.reason);
     case ExtractOutcome::Kind::kFailed:
-      Emit("failed", page.url, outcome.reason);
-      return state_->MarkFailed(id, outcome.reason, page.info.status);
+      return Fail(id, page.url, outcome.reason, page.info.status);
     case ExtractOutcome::Kind::kExtracted:
       break;
   }

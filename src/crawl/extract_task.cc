@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "extract/fill_stats.h"
 #include "extract/sha256.h"
 #include "output/jsonl_writer.h"
 
@@ -40,6 +41,11 @@ ExtractOutcome Run(const ExtractTask& task, const Registry& registry) {
   }
   outcome.kind = ExtractOutcome::Kind::kExtracted;
   if (task.wants_record) {
+    outcome.fields_sha256 = FieldsSha256(page.value().record);
+    if (outcome.fields_sha256 == task.unchanged_fields_sha256) {
+      outcome.kind = ExtractOutcome::Kind::kUnchanged;
+      return outcome;
+    }
     outcome.record = std::move(page.value().record);
     outcome.line = SerializeLine(outcome.record);
   }

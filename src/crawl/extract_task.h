@@ -26,12 +26,15 @@ struct ExtractTask {
   // A page's stored content hash: a body hashing to it is unchanged and is not
   // extracted. Empty (hubs, new pages) matches nothing.
   std::string unchanged_sha256;
+  // A page's stored fields hash (FieldsSha256): a record whose fields hash to it is no
+  // change either (only ads, comments or tokens around the content differ). Empty: none.
+  std::string unchanged_fields_sha256;
   bool wants_record = false;  // A page: serialize the record line. A hub: links only.
 };
 
 struct ExtractOutcome {
   enum class Kind {
-    kUnchanged,  // Same content hash as unchanged_sha256: no record.
+    kUnchanged,  // Same content hash, or same fields hash: no record.
     kRefused,    // Not a page at all (binary, empty): `reason` says which.
     kFailed,     // A page it could not handle: `reason` "too_large" or "out_of_memory".
     kExtracted,  // `links`, and for a page `record` and `line`.
@@ -39,6 +42,7 @@ struct ExtractOutcome {
   uint64_t ticket = 0;
   Kind kind = Kind::kRefused;
   std::string sha256;              // SHA-256 of the whole body, lower-case hex.
+  std::string fields_sha256;       // A page's FieldsSha256 (kExtracted or unchanged fields).
   std::string reason;              // kRefused: the skip reason; kFailed: the failure reason.
   Json record;                     // kExtracted page: the record, for the engine's fill stats.
   std::string line;                // kExtracted page: SerializeLine(record), newline included.

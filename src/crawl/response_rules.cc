@@ -91,4 +91,11 @@ RedirectTarget ResolveRedirect(const std::string& current_url, const std::string
   return {RedirectTarget::Kind::kFollow, *next, HostPortOf(*next)};
 }
 
+const std::vector<std::string>& TransientFailureReasons() {
+  static const std::vector<std::string> kReasons = {
+      "connect",  "timeout",      "dns_timeout",      "reset",    "protocol",
+      "http_5??", "rate_limited", "host_unavailable", "http_408", "http_429"};
+  return kReasons;
+}
+
 }  // namespace medscrape

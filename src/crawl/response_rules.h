@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fetch/fetcher.h"
 
@@ -52,6 +53,11 @@ struct RedirectTarget {
 };
 RedirectTarget ResolveRedirect(const std::string& current_url, const std::string& location,
                                int hops);
+
+// The failure reasons a later run retries (healing), as GLOB patterns: the server or the
+// network was down or busy (connect, timeout, reset, 5xx, 408, 429, ...). Others (4xx, dns,
+// robots, too_large, ...) are final.
+const std::vector<std::string>& TransientFailureReasons();
 
 }  // namespace medscrape
 

@@ -106,6 +106,8 @@ Status SqliteDb::Exec(const std::string& sql) {
 
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
 bool SqliteDb::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Status SqliteDb::Error(const std::string& what) const {

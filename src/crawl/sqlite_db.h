@@ -74,6 +74,7 @@ class SqliteDb {
   Status Exec(const std::string& sql);
   // Rows changed by the most recent INSERT, UPDATE or DELETE.
   int64_t Changes() const;
+  int64_t LastInsertRowId() const;
   bool InTransaction() const;
   // "<path>: <what>: <SQLite's message for the last failure>"; `what` may be empty.
   Status Error(const std::string& what) const;

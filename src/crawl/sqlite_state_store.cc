@@ -51,10 +51,20 @@ constexpr char kFrontierSql[] = R"sql(
 DROP INDEX IF EXISTS urls_frontier;
 CREATE INDEX urls_host_frontier ON urls(host, depth, id, not_before_ms) WHERE state = 'pending';
 CREATE INDEX urls_host_due ON urls(host, not_before_ms) WHERE state = 'pending';
-PRAGMA user_version = 2;
 )sql";
 
-constexpr char kOutputOffsetKey[] = "output_offset";
+// Version 3: healing (when a URL failed, how often a later run retried it), change by the
+// extracted fields, an offset per output file, and the history of runs. A version 2 job's
+// output_offset stays in `job` until UseOutput hands it to the first file.
+constexpr char kVersion3Sql[] = R"sql(
+ALTER TABLE urls ADD COLUMN failed_at_ms INT;
+ALTER TABLE urls ADD COLUMN heals INT NOT NULL DEFAULT 0;
+ALTER TABLE urls ADD COLUMN fields_sha256 TEXT;
+CREATE TABLE outputs(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, offset INT NOT NULL);
+CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at_ms INT NOT NULL, ended_at_ms INT,
+                  finish_reason TEXT, stats TEXT);
+PRAGMA user_version = 3;
+)sql";
 
 Status ErrnoError(const std::string& path, int err) {
   return Status::Error(path + ": " + std::strerror(err));
@@ -79,7 +89,8 @@ Result<int> LockJob(const std::string& path) {
     const std::string holder = LockHolder(fd);
     ::close(fd);
     if (err != EWOULDBLOCK) return ErrnoError(lock_path, err);
-    return Status::Error(path + ": job is locked by another run (pid " + holder + ")");
+    return Status::Error(StatusCode::kLocked,
+                         path + ": job is locked by another run (pid " + holder + ")");
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 ||
@@ -150,12 +161,13 @@ Status SqliteStateStore::MigrateSchema() {
     found = version.value().Int(0);
   }
   if (found == kSchemaVersion) return Status::Ok();  // Nothing written: the rollback is a no-op.
-  if (found != 0 && found != 1) {
+  if (found < 0 || found > kSchemaVersion) {
     return Status::Error(path_ + ": job schema version " + std::to_string(found) +
                          " is not the supported version " + std::to_string(kSchemaVersion));
   }
   Status created = found == 0 ? db_->Exec(kSchemaSql) : Status::Ok();
-  if (created.ok()) created = db_->Exec(kFrontierSql);
+  if (created.ok() && found <= 1) created = db_->Exec(kFrontierSql);
+  if (created.ok()) created = db_->Exec(kVersion3Sql);
   if (!created.ok()) return created;
   return txn.value().Commit();
 }
@@ -185,30 +197,6 @@ Result<std::optional<std::string>> SqliteStateStore::GetJobValue(const std::stri
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<std::string>();
   return std::optional<std::string>(get.value().Text(0));
-}
-
-Result<int64_t> SqliteStateStore::OutputOffset() {
-  Result<std::optional<std::string>> value = GetJobValue(kOutputOffsetKey);
-  if (!value.ok()) return value.status();
-  if (!value.value()) return int64_t{0};
-  const std::string& text = *value.value();
-  char* end = nullptr;
-  errno = 0;
-  const long long offset = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || offset < 0) {
-    return Status::Error(path_ + ": corrupt output_offset \"" + text + "\"");
-  }
-  return int64_t{offset};
-}
-
-Status SqliteStateStore::StoreOutputOffset(int64_t output_offset) {
-  Result<int64_t> committed = OutputOffset();
-  if (!committed.ok()) return committed.status();
-  if (output_offset < committed.value()) {
-    return Status::Error(path_ + ": output offset " + std::to_string(output_offset) +
-                         " is behind the committed " + std::to_string(committed.value()));
-  }
-  return SetJobValue(kOutputOffsetKey, std::to_string(output_offset));
 }
 
 }  // namespace medscrape

@@ -10,11 +10,13 @@
 //        depth, parent_id, state (pending|done|failed|skipped), reason, attempts,
 //        not_before_ms (earliest next attempt), last_status, etag, last_modified,
 //        content_sha256, fetched_at_ms, processing (1 while the page is parsed), crashes,
-//        kind ('page' or 'hub'))
-//   job(key TEXT PRIMARY KEY, value TEXT): job settings and "output_offset".
+//        kind ('page' or 'hub'), failed_at_ms, heals, fields_sha256)
+//   job(key TEXT PRIMARY KEY, value TEXT): job settings ("output_offset" in version 2 jobs).
+//   outputs(id INTEGER PRIMARY KEY, path TEXT UNIQUE, offset INT): committed end per file.
+//   runs(id INTEGER PRIMARY KEY, started_at_ms, ended_at_ms, finish_reason, stats TEXT).
 // Indexes: urls(state, not_before_ms), urls(host, state, reason), and partial ones for each
 // host's frontier order and next due time and for crash recovery (sqlite_state_store.cc says
-// why). Version 1 jobs are upgraded in place.
+// why). Version 1 and 2 jobs are upgraded in place.
 // Memory stays flat however large the frontier is: everything lives in the file, the page
 // cache is capped at kCacheKiB, and no call loads more than `limit` rows or one row per
 // (host, state, reason) group.
@@ -41,7 +43,7 @@ namespace medscrape {
 
 class SqliteStateStore final : public StateStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   static constexpr int kBusyTimeoutMs = 5000;
   static constexpr int kCacheKiB = 8192;  // SQLite page cache per store.
 
@@ -66,13 +68,24 @@ class SqliteStateStore final : public StateStore {
   Result<int> MarkHubDone(int64_t id, const DoneInfo& info,
                           const std::vector<NewUrl>& outlinks) override;
   Status MarkUnchanged(int64_t id, const DoneInfo& info) override;
-  Status MarkFailed(int64_t id, const std::string& reason, int last_status) override;
+  Status MarkFailed(int64_t id, const std::string& reason, int last_status,
+                    int64_t failed_at_ms) override;
   Status MarkSkipped(int64_t id, const std::string& reason) override;
   Status ScheduleRetry(int64_t id, int attempts, int64_t not_before_ms,
                        const std::string& reason) override;
   Status Postpone(int64_t id, int64_t not_before_ms) override;
+  Result<int64_t> UseOutput(const std::string& path) override;
+  Status RewindOutput(int64_t offset) override;
   Result<int64_t> OutputOffset() override;
-  Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) override;
+  Result<std::vector<OutputFile>> Outputs() override;
+  Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts,
+                           const std::string& kind) override;
+  Result<int> RequeueDone(const std::vector<std::string>& urls) override;
+  Result<int> RequeueFailed(const HealFilter& filter, const std::set<std::string>& hosts) override;
+  Result<int64_t> BeginRun(int64_t started_at_ms) override;
+  Status EndRun(int64_t run_id, int64_t ended_at_ms, const std::string& finish_reason,
+                const std::string& stats) override;
+  Result<std::vector<RunRecord>> Runs(size_t limit) override;
   Result<UrlEntry> Get(int64_t id) override;
   Result<std::optional<UrlEntry>> Find(const std::string& url) override;
   Result<Counts> CountStates() override;
@@ -93,7 +106,8 @@ class SqliteStateStore final : public StateStore {
   Status RunTransition(Query& update, int64_t id);
 
   std::string path_;
-  int lock_fd_;  // Holds the flock; closed after db_.
+  std::optional<std::string> output_;  // UseOutput's file; none: the version 2 job key.
+  int lock_fd_;                        // Holds the flock; closed after db_.
   std::unique_ptr<SqliteDb> db_;
 };
 

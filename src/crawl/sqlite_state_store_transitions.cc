@@ -8,15 +8,15 @@ namespace {
 
 constexpr char kDoneSql[] =
     "UPDATE urls SET state = 'done', reason = NULL, processing = 0, last_status = ?2,"
-    " etag = ?3, last_modified = ?4, content_sha256 = ?5, fetched_at_ms = ?6"
-    " WHERE id = ?1 AND state = 'pending'";
+    " etag = ?3, last_modified = ?4, content_sha256 = ?5, fetched_at_ms = ?6,"
+    " fields_sha256 = COALESCE(?7, fields_sha256) WHERE id = ?1 AND state = 'pending'";
 
 // A 304 may omit validators: NULL (an empty string) keeps the stored value.
 constexpr char kUnchangedSql[] =
     "UPDATE urls SET state = 'done', reason = NULL, processing = 0, last_status = ?2,"
     " etag = COALESCE(?3, etag), last_modified = COALESCE(?4, last_modified),"
-    " content_sha256 = COALESCE(?5, content_sha256), fetched_at_ms = ?6"
-    " WHERE id = ?1 AND state = 'pending'";
+    " content_sha256 = COALESCE(?5, content_sha256), fetched_at_ms = ?6,"
+    " fields_sha256 = COALESCE(?7, fields_sha256) WHERE id = ?1 AND state = 'pending'";
 
 }  // namespace
 
@@ -64,17 +64,18 @@ Status SqliteStateStore::UpdateDone(const char* sql, int64_t id, const DoneInfo&
   Query& query = update.value();
   query.Bind(1, id).Bind(2, int64_t{info.status}).BindTextOrNull(3, info.etag);
   query.BindTextOrNull(4, info.last_modified).BindTextOrNull(5, info.content_sha256);
-  query.Bind(6, info.fetched_at_ms);
+  query.Bind(6, info.fetched_at_ms).BindTextOrNull(7, info.fields_sha256);
   return RunTransition(query, id);
 }
 
-Status SqliteStateStore::MarkFailed(int64_t id, const std::string& reason, int last_status) {
+Status SqliteStateStore::MarkFailed(int64_t id, const std::string& reason, int last_status,
+                                    int64_t failed_at_ms) {
   if (reason.empty()) return Status::Error(path_ + ": a failed URL needs a reason");
   Result<Query> update = db_->Prepare(
-      "UPDATE urls SET state = 'failed', reason = ?2, last_status = ?3, processing = 0"
-      " WHERE id = ?1 AND state = 'pending'");
+      "UPDATE urls SET state = 'failed', reason = ?2, last_status = ?3, processing = 0,"
+      " failed_at_ms = ?4 WHERE id = ?1 AND state = 'pending'");
   if (!update.ok()) return update.status();
-  update.value().Bind(1, id).Bind(2, reason).Bind(3, int64_t{last_status});
+  update.value().Bind(1, id).Bind(2, reason).Bind(3, int64_t{last_status}).Bind(4, failed_at_ms);
   return RunTransition(update.value(), id);
 }
 

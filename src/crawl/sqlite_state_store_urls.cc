@@ -11,7 +11,8 @@ namespace {
 
 constexpr char kSelectEntry[] =
     "SELECT id, url, host, kind, depth, attempts, etag, last_modified, content_sha256,"
-    " fetched_at_ms, last_status, state, reason, crashes, not_before_ms FROM urls";
+    " fetched_at_ms, last_status, state, reason, crashes, not_before_ms, fields_sha256, heals"
+    " FROM urls";
 
 UrlEntry ReadEntry(const Query& row) {
   UrlEntry entry;
@@ -30,12 +31,15 @@ UrlEntry ReadEntry(const Query& row) {
   entry.reason = row.Text(12);
   entry.crashes = static_cast<int>(row.Int(13));
   entry.not_before_ms = row.Int(14);
+  entry.fields_sha256 = row.Text(15);
+  entry.heals = static_cast<int>(row.Int(16));
   return entry;
 }
 
 // A JSON array of strings for json_each(): a set of hosts travels as one bound parameter,
 // so the statement stays one cached statement whatever their number.
-std::string JsonArray(const std::set<std::string>& items) {
+template <typename Strings>
+std::string JsonArray(const Strings& items) {
   std::string json = "[";
   for (const std::string& item : items) {
     if (json.size() > 1) json += ',';
@@ -150,13 +154,43 @@ Result<int> SqliteStateStore::SkipPendingOutside(const std::set<std::string>& ho
 }
 
 Result<int> SqliteStateStore::RequeueStale(int64_t older_than_ms,
-                                           const std::set<std::string>& hosts) {
+                                           const std::set<std::string>& hosts,
+                                           const std::string& kind) {
   Result<Query> requeue = db_->Prepare(
       "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
       " WHERE state = 'done' AND fetched_at_ms < ?1"
-      " AND host IN (SELECT value FROM json_each(?2))");
+      " AND host IN (SELECT value FROM json_each(?2)) AND (?3 = '' OR kind = ?3)");
   if (!requeue.ok()) return requeue.status();
-  Status run = requeue.value().Bind(1, older_than_ms).Bind(2, JsonArray(hosts)).Run();
+  Status run = requeue.value().Bind(1, older_than_ms).Bind(2, JsonArray(hosts)).Bind(3, kind).Run();
+  if (!run.ok()) return run;
+  return static_cast<int>(db_->Changes());
+}
+
+Result<int> SqliteStateStore::RequeueDone(const std::vector<std::string>& urls) {
+  Result<Query> requeue = db_->Prepare(
+      "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before_ms = 0"
+      " WHERE state = 'done' AND url IN (SELECT value FROM json_each(?1))");
+  if (!requeue.ok()) return requeue.status();
+  Status run = requeue.value().Bind(1, JsonArray(urls)).Run();
+  if (!run.ok()) return run;
+  return static_cast<int>(db_->Changes());
+}
+
+// The reason stays: on a pending URL it says why its last attempt is being retried.
+Result<int> SqliteStateStore::RequeueFailed(const HealFilter& filter,
+                                            const std::set<std::string>& hosts) {
+  Result<Query> requeue = db_->Prepare(
+      "UPDATE urls SET state = 'pending', attempts = 0, not_before_ms = 0, processing = 0,"
+      " heals = heals + 1"
+      " WHERE state = 'failed' AND host IN (SELECT value FROM json_each(?1))"
+      " AND COALESCE(failed_at_ms, 0) < ?2 AND (?3 < 0 OR heals < ?3)"
+      " AND (json_array_length(?4) = 0"
+      "      OR EXISTS (SELECT 1 FROM json_each(?4) WHERE reason GLOB value))");
+  if (!requeue.ok()) return requeue.status();
+  Query& query = requeue.value();
+  query.Bind(1, JsonArray(hosts)).Bind(2, filter.failed_before_ms);
+  query.Bind(3, int64_t{filter.max_heals}).Bind(4, JsonArray(filter.reasons));
+  Status run = query.Run();
   if (!run.ok()) return run;
   return static_cast<int>(db_->Changes());
 }

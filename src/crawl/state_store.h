@@ -11,11 +11,12 @@
 //
 // Exactly-once output. The caller appends a record line to the output file, then calls
 // MarkDone with the file's new end offset; MarkDone commits the URL's done state,
-// the job's output offset and the page's outlinks atomically (all or none), so after a
+// the output file's offset and the page's outlinks atomically (all or none), so after a
 // crash either the record and its links are committed or neither is. On resume the caller
 // truncates the output to OutputOffset(): a line written after the last commit (torn or
 // whole) disappears and its URL is still pending, so it is fetched and written again
-// exactly once.
+// exactly once. Offsets are kept per output file (UseOutput), so each run may write a file
+// of its own and every one of them stays exactly-once.
 //
 // Crash markers (leases). SetProcessing(id, true) marks a URL whose page is being parsed
 // and commits at once. Opening a job recovers from a crash: every URL still marked gets
@@ -61,6 +62,9 @@ struct UrlEntry {
   std::string reason;  // Why failed/skipped; on a pending URL, why its last attempt is retried.
   int crashes = 0;
   int64_t not_before_ms = 0;
+  // Extracted fields' hash (FieldsSha256) of the last record: an equal one is no change.
+  std::string fields_sha256;
+  int heals = 0;  // Times a later run gave this failed URL another chance (RequeueFailed).
 };
 
 struct NewUrl {
@@ -76,6 +80,30 @@ struct DoneInfo {
   int status = 0;
   std::string etag, last_modified, content_sha256;
   int64_t fetched_at_ms = 0;
+  std::string fields_sha256;  // Pages with a record; "" for hubs (and keeps the stored one).
+};
+
+// Which failed URLs RequeueFailed gives another chance.
+struct HealFilter {
+  // GLOB patterns over the failure reason ("connect", "http_5[0-9][0-9]"); empty: any reason.
+  std::vector<std::string> reasons;
+  int64_t failed_before_ms = 0;  // Failed before this (UNIX ms).
+  int max_heals = -1;            // Only URLs requeued fewer times than this; < 0: no cap.
+};
+
+// One output file of the job and the end of its last committed record.
+struct OutputFile {
+  std::string path;
+  int64_t offset = 0;
+};
+
+// One run of the job, as EndRun recorded it (ended_at_ms 0 and finish_reason "" while it
+// runs, or when it died).
+struct RunRecord {
+  int64_t id = 0;
+  int64_t started_at_ms = 0, ended_at_ms = 0;
+  std::string finish_reason;
+  std::string stats;  // The run's stats, JSON text ("" until it ended).
 };
 
 class StateStore {
@@ -121,8 +149,10 @@ class StateStore {
   // Recrawl found no change (304, or the same content_sha256): done, no record. Empty
   // etag/last_modified/content_sha256 in `info` keep the stored ones (a 304 may omit them).
   virtual Status MarkUnchanged(int64_t id, const DoneInfo& info) = 0;
-  // Permanent failure, e.g. "http_404", "timeout", "too_large".
-  virtual Status MarkFailed(int64_t id, const std::string& reason, int last_status) = 0;
+  // Failure, e.g. "http_404", "timeout", "too_large", at `failed_at_ms` (UNIX ms): final
+  // for this run; a later one may give it another chance (RequeueFailed).
+  virtual Status MarkFailed(int64_t id, const std::string& reason, int last_status,
+                            int64_t failed_at_ms) = 0;
   // Not fetched or not parsed on purpose, e.g. "robots", "binary", "out_of_scope".
   virtual Status MarkSkipped(int64_t id, const std::string& reason) = 0;
   // Retryable failure: stays pending with the caller's attempt count, not before
@@ -132,13 +162,37 @@ class StateStore {
   // 429/503 with Retry-After: stays pending until `not_before_ms`, attempts unchanged.
   virtual Status Postpone(int64_t id, int64_t not_before_ms) = 0;
 
-  // End of the last committed record in the output file; 0 before the first.
+  // Makes `path` the output file MarkDone commits offsets for, and returns its committed
+  // offset (0 for a file the job never wrote). A job made before offsets were kept per
+  // file has one offset for its one file: the first path used takes it over.
+  virtual Result<int64_t> UseOutput(const std::string& path) = 0;
+  // The current output file was rotated or cut behind the job's back: its committed offset
+  // becomes `offset` (the end of its last whole line now), however far back that is.
+  virtual Status RewindOutput(int64_t offset) = 0;
+  // End of the last committed record in the current output file; 0 before the first.
   virtual Result<int64_t> OutputOffset() = 0;
+  // Every output file the job committed records to, in the order first used.
+  virtual Result<std::vector<OutputFile>> Outputs() = 0;
 
-  // Recrawl: done URLs (pages and hubs) of `hosts` fetched before `older_than_ms` go back to
-  // pending with a fresh retry budget; etag, last_modified and content_sha256 stay for
-  // conditional requests and change detection. Returns how many.
-  virtual Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts) = 0;
+  // Recrawl: done URLs of `hosts` fetched before `older_than_ms` (of `kind`, "page" or
+  // "hub"; "" both) go back to pending with a fresh retry budget; etag, last_modified,
+  // content_sha256 and fields_sha256 stay for conditional requests and change detection.
+  // Returns how many.
+  virtual Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts,
+                                   const std::string& kind = "") = 0;
+  // The same for the done URLs among `urls` (canonical), whatever their age: the seeds.
+  virtual Result<int> RequeueDone(const std::vector<std::string>& urls) = 0;
+  // Healing: failed URLs of `hosts` that `filter` selects go back to pending with a fresh
+  // retry budget, their reason kept (why the last attempt failed) and heals + 1.
+  virtual Result<int> RequeueFailed(const HealFilter& filter,
+                                    const std::set<std::string>& hosts) = 0;
+
+  // The job's runs: BeginRun returns the new run's id; EndRun records how it ended and its
+  // stats; Runs lists the last `limit`, newest first.
+  virtual Result<int64_t> BeginRun(int64_t started_at_ms) = 0;
+  virtual Status EndRun(int64_t run_id, int64_t ended_at_ms, const std::string& finish_reason,
+                        const std::string& stats) = 0;
+  virtual Result<std::vector<RunRecord>> Runs(size_t limit) = 0;
 
   // Fails, naming the id, when there is no such URL.
   virtual Result<UrlEntry> Get(int64_t id) = 0;

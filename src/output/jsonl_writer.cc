@@ -32,8 +32,9 @@ Status LockOutput(int fd, const std::string& path) {
   holder.l_type = F_WRLCK;
   holder.l_whence = SEEK_SET;
   const bool known = ::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK;
-  return Status::Error(path + ": the output file is in use by another run (pid " +
-                       (known ? std::to_string(holder.l_pid) : std::string("unknown")) + ")");
+  return Status::Error(StatusCode::kLocked,
+                       path + ": the output file is in use by another run (pid " +
+                           (known ? std::to_string(holder.l_pid) : std::string("unknown")) + ")");
 }
 
 }  // namespace

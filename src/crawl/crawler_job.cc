@@ -1,0 +1,161 @@
+// What a run does to its job around the loop: the output files (resume this run's, cut the
+// torn tail of an earlier run's, notice one rotated away), what it looks at again (healing
+// failed URLs, the seeds, stale hubs and pages), and how it ends (the run's record, its
+// stats and the drift alarm).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "crawl/crawler_impl.h"
+#include "crawl/response_rules.h"
+
+namespace medscrape {
+namespace {
+
+constexpr size_t kRunsRead = 1000;  // Runs looked at for drift baselines and the history.
+
+// The size of the file at `path`, or -1 when there is none.
+int64_t FileSize(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return -1;
+  return static_cast<int64_t>(info.st_size);
+}
+
+// The end of the last whole line among the first `size` bytes of `path` (0 if none).
+Result<int64_t> LastLineEnd(const std::string& path, int64_t size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(path + ": " + std::strerror(errno));
+  char buffer[65536];
+  int64_t end = size;
+  while (end > 0) {
+    const int64_t start = std::max<int64_t>(0, end - static_cast<int64_t>(sizeof(buffer)));
+    const ssize_t n = ::pread(fd, buffer, static_cast<size_t>(end - start), start);
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::Error(path + ": " + (n < 0 ? std::strerror(err) : "shrank while read"));
+    }
+    for (ssize_t i = n; i > 0; --i) {
+      if (buffer[i - 1] == '\n') {
+        ::close(fd);
+        return start + i;
+      }
+    }
+    end = start;
+  }
+  ::close(fd);
+  return int64_t{0};
+}
+
+}  // namespace
+
+// Earlier runs' files first: one longer than its committed offset lost its run mid-write
+// (kill -9), so its tail, whose URLs are still pending, goes. One moved, compressed or
+// deleted since is not the job's business. Then this run's file: one shorter than its
+// committed offset was rotated or truncated (logrotate): new records follow its last
+// whole line.
+Status Crawler::Impl::OpenOutput() {
+  Result<std::vector<OutputFile>> files = state_->Outputs();
+  if (!files.ok()) return files.status();
+  for (const OutputFile& file : files.value()) {
+    if (file.path == options_.out_path || FileSize(file.path) <= file.offset) continue;
+    std::unique_ptr<JsonLinesWriter> earlier = JsonLinesWriter::ResumeAt(file.path, file.offset);
+    Status cut = earlier->status().ok() ? earlier->Close() : earlier->status();
+    Emit("warning", file.path,
+         cut.ok() ? "cut back to its last committed record (" + std::to_string(file.offset) +
+                        " bytes): the tail of an interrupted run"
+                  : "could not cut the tail of an interrupted run: " + cut.message());
+  }
+  Result<int64_t> offset = state_->UseOutput(options_.out_path);
+  if (!offset.ok()) return offset.status();
+  int64_t resume_at = offset.value();
+  const int64_t size = FileSize(options_.out_path);
+  if (resume_at > 0 && size < resume_at) {
+    Result<int64_t> end = size < 0 ? int64_t{0} : LastLineEnd(options_.out_path, size);
+    if (!end.ok()) return end.status();
+    resume_at = end.value();
+    Emit("warning", options_.out_path,
+         (size < 0 ? std::string("gone") : "holds " + std::to_string(size) + " bytes") +
+             " but the job committed " + std::to_string(offset.value()) +
+             " (rotated or truncated?): new records follow its last whole line");
+    Status rewound = state_->RewindOutput(resume_at);
+    if (!rewound.ok()) return rewound;
+  }
+  writer_ = JsonLinesWriter::ResumeAt(options_.out_path, resume_at);
+  return writer_->status();
+}
+
+// Healing first (failed URLs whose reason was transient, after a pause, a bounded number
+// of runs; or every failed URL with --retry-failed), then discovery: the seeds every run,
+// other hubs when stale, pages (and hubs) only with --recrawl-after.
+Status Crawler::Impl::Refresh(const std::set<std::string>& hosts) {
+  const int64_t now = clock_.UnixMs();
+  HealFilter heal;
+  if (options_.retry_failed) {
+    heal.failed_before_ms = INT64_MAX;
+  } else {
+    heal.reasons = TransientFailureReasons();
+    heal.failed_before_ms = now - static_cast<int64_t>(options_.retry_failed_after_s * 1000);
+    heal.max_heals = std::max(0, options_.max_attempts - 1);  // The first run was one.
+  }
+  Result<int> healed = state_->RequeueFailed(heal, hosts);
+  if (!healed.ok()) return healed.status();
+  summary_.healed = healed.value();
+  Result<int> refreshed = state_->RequeueDone(seeds_);
+  if (!refreshed.ok()) return refreshed.status();
+  summary_.refreshed = refreshed.value();
+  struct Stale {
+    double after_s;
+    const char* kind;
+  };
+  for (const Stale stale :
+       {Stale{options_.refresh_hubs_s, "hub"}, Stale{options_.recrawl_after_s, ""}}) {
+    if (stale.after_s < 0) continue;
+    const int64_t older_than = now - static_cast<int64_t>(stale.after_s * 1000);
+    Result<int> requeued = state_->RequeueStale(older_than, hosts, stale.kind);
+    if (!requeued.ok()) return requeued.status();
+    summary_.refreshed += requeued.value();
+  }
+  return Status::Ok();
+}
+
+// The job's states, this run's stats with its drift against earlier runs, the run's record.
+Status Crawler::Impl::FinishRun() {
+  Result<StateStore::Counts> counts = state_->CountStates();
+  if (!counts.ok()) return counts.status();
+  summary_.pending = counts.value().pending;
+  summary_.done = counts.value().done;
+  summary_.failed = counts.value().failed;
+  summary_.skipped = counts.value().skipped;
+  summary_.by_reason = counts.value().by_reason;
+  summary_.dropped_links = links_->dropped();
+  const int64_t ended = clock_.UnixMs();
+  summary_.seconds = (clock_.NowMs() - started_ms_) / 1000.0;
+  Result<std::vector<RunRecord>> runs = state_->Runs(kRunsRead);
+  if (!runs.ok()) return runs.status();
+  std::vector<RunRecord> history;
+  for (RunRecord& run : runs.value()) {
+    if (run.id != summary_.run_id) history.push_back(std::move(run));
+  }
+  if (options_.drift_check) {
+    const DriftOptions drift{options_.drift_threshold, options_.drift_min_records};
+    summary_.drift = FindRunDrift(stats_.Sites(), history, drift);
+  }
+  Result<std::vector<OutputFile>> outputs = state_->Outputs();
+  if (!outputs.ok()) return outputs.status();
+  summary_.stats =
+      stats_.Build(summary_, started_unix_ms_, ended, counts.value(), outputs.value(), history);
+  Status status = writer_->Close();
+  if (status.ok()) {
+    status = state_->EndRun(summary_.run_id, ended, summary_.finish_reason,
+                            summary_.stats.dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+  if (status.ok()) status = CrawlStats::Write(options_.stats_path, summary_.stats);
+  return status;
+}
+
+}  // namespace medscrape
