@@ -31,7 +31,8 @@ using testing::TestServer;
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
-constexpr int kExitAborted = 3;
+constexpr int kExitLocked = 5;
+constexpr int kExitSigterm = 128 + SIGTERM;
 
 bool Sanitized() { return std::getenv("MEDSCRAPE_SANITIZED") != nullptr; }
 
@@ -209,8 +210,10 @@ TEST_CASE("process: kill -9 at random moments, then resume: exactly the clean ru
   CHECK(text.back() == '\n');
 }
 
-TEST_CASE("process: SIGTERM stops a run resumably; a second run of a locked job fails fast",
-          "[process]") {
+TEST_CASE(
+    "process: SIGTERM stops a run resumably (exit 143); a second run of a locked job fails fast "
+    "(exit 5)",
+    "[process]") {
   Mirror mirror;
   REQUIRE(mirror.ok);
   TestServer server(mirror.root());
@@ -227,7 +230,7 @@ TEST_CASE("process: SIGTERM stops a run resumably; a second run of a locked job 
     const std::string second_log = job.dir.path() + "/second.txt";
     Process second(job.Args(), second_log);
     REQUIRE(second.ok());
-    CHECK(second.Wait(20) == kExitAborted);
+    CHECK(second.Wait(20) == kExitLocked);
     const std::string message = ReadFile(second_log);
     INFO(message);
     CHECK(message.find("locked") != std::string::npos);
@@ -244,20 +247,20 @@ TEST_CASE("process: SIGTERM stops a run resumably; a second run of a locked job 
     const size_t size_before = ReadFile(job.out()).size();
     Process second(other, other_log);
     REQUIRE(second.ok());
-    CHECK(second.Wait(20) == kExitAborted);
+    CHECK(second.Wait(20) == kExitLocked);
     const std::string message = ReadFile(other_log);
     INFO(message);
     CHECK(message.find(job.out() + ": the output file is in use by another run (pid " +
                        std::to_string(first.pid()) + ")") != std::string::npos);
     Process extract({"extract", "-o", job.out(), MEDSCRAPE_SOURCE_DIR "/fixtures/mfk"}, other_log);
     REQUIRE(extract.ok());
-    CHECK(extract.Wait(20) == kExitAborted);
+    CHECK(extract.Wait(20) == kExitLocked);
     CHECK(ReadFile(other_log).find("in use by another run") != std::string::npos);
     CHECK(ReadFile(job.out()).size() >= size_before);  // Not cut: still growing.
   }
 
   first.Signal(SIGTERM);
-  CHECK(first.Wait(20) == kExitAborted);
+  CHECK(first.Wait(20) == kExitSigterm);
   const std::string message = ReadFile(job.log());
   INFO(message);
   CHECK(message.find("crawl stopped") != std::string::npos);

@@ -178,7 +178,7 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
                                                 : std::make_unique<JsonLinesWriter>(options.output);
   if (!writer->status().ok()) {
     std::fprintf(stderr, "medscrape: error: %s\n", writer->status().message().c_str());
-    return kExitAborted;
+    return writer->status().code() == StatusCode::kLocked ? kExitLocked : kExitAborted;
   }
   size_t records = 0, failed = 0, with_warnings = 0;
   Status write_status;

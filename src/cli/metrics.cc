@@ -59,7 +59,8 @@ void MetricsText::FillRates(const std::string& job, const Json& sites) {
     for (const auto& [type, group] : types.items()) {
       Gauge("medscrape_records", "records written, by site and page type",
             {{"crawl_job", job}, {"site", site}, {"page_type", type}}, group.value("records", 0.0));
-      for (const auto& [field, rate] : group.value("fields", Json::object()).items()) {
+      const Json fields = group.value("fields", Json::object());  // Not a temporary in the loop.
+      for (const auto& [field, rate] : fields.items()) {
         Gauge("medscrape_field_fill_rate",
               "share of records (or list elements) in which the field was found",
               {{"crawl_job", job}, {"site", site}, {"page_type", type}, {"field", field}},
@@ -134,7 +135,8 @@ Status WriteCrawlMetrics(const std::string& path, const std::string& job, const 
   m.Gauge("medscrape_crawl_last_run_finish_reason", "1 for how the last run finished",
           {{"crawl_job", job}, {"reason", s.finish_reason}}, 1);
   if (s.stats.is_object() && s.stats.contains("run")) {
-    m.FillRates(job, s.stats["run"].value("sites", Json::object()));
+    const Json sites = s.stats["run"].value("sites", Json::object());
+    m.FillRates(job, sites);
   }
   m.DriftFlags(job, s.drift);
   return m.Write(path);
