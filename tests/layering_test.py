@@ -40,7 +40,7 @@ EXTERNAL = {
     "uchardet/": ["encoding"],
     "iconv.h": ["encoding"],
     "openssl/": ["extract"],
-    "yaml-cpp/": ["extract"],
+    "yaml-cpp/": ["extract", "cli"],
     "CLI/": ["cli"],
     "re2/": ["extract", "crawl"],
     "nlohmann/": ["extract", "output", "crawl", "cli"],

@@ -467,5 +467,67 @@ def _(binary, tmp):
         mirror.stop()
 
 
+@case("--config: a YAML job file of long options and seed:, the command line overriding it; "
+      "a bad key is exit 2 naming file:line")
+def _(binary, tmp):
+    mirror = Mirror(tmp).start()
+    try:
+        job = Job(tmp, mirror)
+        config = job.dir / "job.yaml"
+        config.write_text(
+            "# nightly mfk job\n"
+            f"seed:\n  - {mirror.url(SEED)}\n"
+            f"out: {job.out}\nstate: {job.state}\nsite: mfk.com\nallow-private: true\n"
+            "delay: 0s\nmax-pages: 3\nno-drift-check: false\nexclude:\n  - /ask/\n  - /private/\n",
+            encoding="utf-8")
+        r = cli.spawn([binary, "crawl", "--config", config])
+        expect_exit(r, 0)
+        eq(len(records(job.out)), 3, "records with max-pages 3 from the file")
+        check(all("/ask/" not in rec["url"] for rec in records(job.out)), "exclude list from the file")
+        r = cli.spawn([binary, "crawl", "--config", config, "--max-pages", "5"])
+        expect_exit(r, 0)
+        eq(len(records(job.out)), 8, "records after --max-pages 5 on the command line")
+        for text, where, what in (("bogus: 1\n", ":1: bogus: unknown key", "unknown key"),
+                                  ("retries: [1, 2]\n", ":1: retries: takes one value", "list"),
+                                  ("sitemaps: maybe\n", ":1: sitemaps: is a flag", "flag"),
+                                  ("delay: [\n", ":", "YAML syntax")):
+            bad = job.dir / "bad.yaml"
+            bad.write_text(text, encoding="utf-8")
+            r = cli.spawn([binary, "crawl", "--config", bad, mirror.url(SEED)])
+            expect_exit(r, 2)
+            check(f"{bad}{where}" in r.stderr_text(), f"{what}: {r.stderr_text()!r}")
+        check(not (job.dir / "bad.jsonl").exists(), "no file made on a usage error")
+    finally:
+        mirror.stop()
+
+
+@case("extract --stats, --baseline (drift exits 4, naming the field), --metrics")
+def _(binary, tmp):
+    pages = sorted((testlib.source_dir() / "fixtures" / "site" / "jingxuan").glob("[0-9]*.shtml"))
+    before = tmp / "before.json"
+    r = testlib.run([binary, "extract", "-q", "--site", "mfk.com", "--stats", before, *pages])
+    testlib.expect_exit(r, 0)
+    stats = json.loads(before.read_text())
+    group = stats["extract"]["sites"]["mfk.com"]["article"]
+    eq((group["records"], group["fields"]["summary"]["rate"]), (len(pages), 1.0), "article fill")
+    changed = tmp / "changed"
+    changed.mkdir()
+    for page in pages:
+        (changed / page.name).write_text(
+            page.read_text(encoding="utf-8").replace('class="summary"', 'class="lead"'), encoding="utf-8")
+    argv = [binary, "extract", "-q", "--site", "mfk.com", "--baseline", before, "--drift-min-records", "5"]
+    r = testlib.run(argv + ["--metrics", tmp / "m.prom", changed])
+    testlib.expect_exit(r, 4)
+    eq(r.stderr_text().strip(), f"medscrape: drift: mfk.com article summary 1.00 -> 0.00 "
+                                f"({len(pages)} records; baseline file {before})", "drift line")
+    values = read_metrics(tmp / "m.prom")
+    eq(values[("medscrape_drift", (("field", "summary"), ("page_type", "article"), ("site", "mfk.com")))],
+       1.0, "drift flag")
+    eq(values[("medscrape_extract_exit_code", ())], 4, "exit code metric")
+    # The same pages again: no drift; a higher threshold: none either.
+    testlib.expect_exit(testlib.run(argv + pages), 0)
+    testlib.expect_exit(testlib.run(argv + ["--drift-threshold", "1", changed]), 0)
+
+
 if __name__ == "__main__":
     sys.exit(runner.main())

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 
 #ifndef MEDSCRAPE_VERSION
 #define MEDSCRAPE_VERSION "0.0.0"
@@ -56,7 +57,12 @@ int RunCommandLine(const std::vector<std::string>& args) {
     std::fputs(app.help().c_str(), stderr);
     return kExitUsage;
   }
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards.
+  Result<std::vector<std::string>> expanded = ExpandConfigFile(args, app);
+  if (!expanded.ok()) {
+    return UsageError(expanded.status().message(), args.empty() ? "" : args.front());
+  }
+  const std::vector<std::string>& all = expanded.value();
+  std::vector<std::string> reversed(all.rbegin(), all.rend());  // CLI11 takes them backwards.
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {

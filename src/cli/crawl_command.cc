@@ -50,7 +50,7 @@ struct CrawlArgs {
   bool no_drift_check = false;
   double progress_every_s = 60;
   double max_failed_ratio = 0.05;
-  std::string stats_path, metrics_path;
+  std::string stats_path, metrics_path, config;
   std::string sites_dir;
 };
 
@@ -221,6 +221,11 @@ void AddOptions(CLI::App* command, CrawlArgs* a) {
       ->type_name("DUR")
       ->capture_default_str();
   AddSitesOption(command, &a->sites_dir);
+  command
+      ->add_option("--config", a->config,
+                   "YAML job file: keys are these long options, seed: the seed URLs; the "
+                   "command line overrides it")
+      ->type_name("FILE");
 }
 
 // "out/mfk-%Y%m%d.jsonl" -> "out/mfk-20261204.jsonl" (local time); a name without % as is.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <optional>
@@ -11,8 +12,11 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/inputs.h"
+#include "cli/metrics.h"
 #include "cli/ordered_pool.h"
+#include "crawl/crawl_stats.h"
 #include "encoding/charset.h"
+#include "extract/fill_stats.h"
 #include "extract/page.h"
 #include "output/jsonl_writer.h"
 #include "url/url.h"
@@ -25,6 +29,7 @@ struct Outcome {
   std::string error;   // Why the input failed.
   std::string notice;  // A stderr warning line's text (generic record).
   bool has_warnings = false;
+  Json record;  // Kept only when fill rates are wanted (--stats, --baseline, --metrics).
 };
 
 Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Registry& registry) {
@@ -60,7 +65,25 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Reg
                      "; wrote a generic record";
   }
   outcome.line = SerializeLine(record);
+  if (!options.stats_path.empty() || !options.baseline_path.empty() ||
+      !options.metrics_path.empty()) {
+    outcome.record = std::move(record);
+  }
   return outcome;
+}
+
+// The fill rates of a stats file written by `extract --stats` or by a crawl.
+Result<Json> ReadBaseline(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Error(path + ": cannot read the baseline stats file");
+  const Json stats = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+  for (const char* section : {"extract", "run"}) {
+    if (stats.is_object() && stats.contains(section) && stats[section].is_object() &&
+        stats[section].contains("sites")) {
+      return stats[section]["sites"];
+    }
+  }
+  return Status::Error(path + ": not a medscrape stats file (no extract.sites or run.sites)");
 }
 
 // Memory running out on one input (reading it, serializing its record) fails
@@ -148,6 +171,34 @@ CommandRun AddExtractCommand(CLI::App* app) {
       ->add_option("--charset", options->charset,
                    "decode the input as NAME (e.g. GB18030) instead of detecting")
       ->type_name("NAME");
+  command
+      ->add_option("--stats", options->stats_path,
+                   "write fill rates per site, page type and field to FILE (JSON)")
+      ->type_name("FILE");
+  command
+      ->add_option("--baseline", options->baseline_path,
+                   "compare the fill rates with an earlier stats file (extract's or a crawl's); "
+                   "drift exits 4")
+      ->type_name("FILE");
+  command
+      ->add_option("--drift-threshold", options->drift_threshold,
+                   "drift: a field's fill rate fell by more than this")
+      ->type_name("R")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command
+      ->add_option("--drift-min-records", options->drift_min_records,
+                   "records of a site and page type both need before drift counts")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--metrics", options->metrics_path, "Prometheus text file, written atomically")
+      ->type_name("FILE");
+  command
+      ->add_option("--config", options->config,
+                   "YAML file of these long options; the command line overrides it")
+      ->type_name("FILE");
   command->add_option("-o,--output", options->output, "write the records to FILE; default: stdout")
       ->type_name("FILE");
   command->add_option("-j,--jobs", options->jobs, "worker threads; default: one per core")
@@ -181,6 +232,7 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
     return writer->status().code() == StatusCode::kLocked ? kExitLocked : kExitAborted;
   }
   size_t records = 0, failed = 0, with_warnings = 0;
+  FillStats fill;
   Status write_status;
   RunOrdered<Outcome>(
       inputs.size(), WorkerCount(options, inputs.size()),
@@ -200,6 +252,7 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
         if (!write_status.ok()) return false;
         ++records;
         with_warnings += outcome.has_warnings ? 1 : 0;
+        fill.Add(outcome.record);
         return true;
       });
   if (write_status.ok()) write_status = writer->Close();
@@ -207,14 +260,44 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
     std::fprintf(stderr, "medscrape: error: %s\n", write_status.message().c_str());
     return kExitAborted;
   }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!options.quiet) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr,
                  "medscrape: %zu inputs, %zu records, %zu failed, %zu with warnings (%.2f s)\n",
                  inputs.size(), records, failed, with_warnings, seconds);
   }
-  return failed > 0 ? kExitSomeFailed : kExitOk;
+  int exit_code = failed > 0 ? kExitSomeFailed : kExitOk;
+  Json run = {{"inputs", inputs.size()},        {"records", records}, {"failed", failed},
+              {"with_warnings", with_warnings}, {"seconds", seconds}, {"sites", fill.ToJson()},
+              {"drift", Json::array()}};
+  if (!options.baseline_path.empty()) {
+    Result<Json> baseline = ReadBaseline(options.baseline_path);
+    if (!baseline.ok()) {
+      std::fprintf(stderr, "medscrape: error: %s\n", baseline.status().message().c_str());
+      return kExitAborted;
+    }
+    const std::vector<Drift> drift =
+        FindDrift(run["sites"], baseline.value(),
+                  DriftOptions{options.drift_threshold, options.drift_min_records},
+                  "file " + options.baseline_path);
+    for (const Drift& d : drift) {
+      std::fprintf(stderr, "medscrape: drift: %s\n", DescribeDrift(d).c_str());
+    }
+    run["drift"] = DriftToJson(drift);
+    if (!drift.empty()) exit_code = kExitDrift;
+  }
+  const Json stats = {{"stats_version", 1}, {"extract", run}};
+  Status written = Status::Ok();
+  if (!options.stats_path.empty()) written = CrawlStats::Write(options.stats_path, stats);
+  if (written.ok() && !options.metrics_path.empty()) {
+    written = WriteExtractMetrics(options.metrics_path, stats, exit_code);
+  }
+  if (!written.ok()) {
+    std::fprintf(stderr, "medscrape: error: %s\n", written.message().c_str());
+    return kExitAborted;
+  }
+  return exit_code;
 }
 
 }  // namespace medscrape

@@ -53,30 +53,38 @@ void MetricsText::Gauge(const std::string& name, const std::string& help, const 
   it->second += sample + " " + Number(value) + "\n";
 }
 
-void MetricsText::FillRates(const std::string& job, const Json& sites) {
+namespace {
+
+MetricsText::Labels With(MetricsText::Labels labels, const MetricsText::Labels& more) {
+  labels.insert(labels.end(), more.begin(), more.end());
+  return labels;
+}
+
+}  // namespace
+
+void MetricsText::FillRates(const Labels& base, const Json& sites) {
   if (!sites.is_object()) return;
   for (const auto& [site, types] : sites.items()) {
     for (const auto& [type, group] : types.items()) {
       Gauge("medscrape_records", "records written, by site and page type",
-            {{"crawl_job", job}, {"site", site}, {"page_type", type}}, group.value("records", 0.0));
+            With(base, {{"site", site}, {"page_type", type}}), group.value("records", 0.0));
       const Json fields = group.value("fields", Json::object());  // Not a temporary in the loop.
       for (const auto& [field, rate] : fields.items()) {
         Gauge("medscrape_field_fill_rate",
               "share of records (or list elements) in which the field was found",
-              {{"crawl_job", job}, {"site", site}, {"page_type", type}, {"field", field}},
+              With(base, {{"site", site}, {"page_type", type}, {"field", field}}),
               rate.value("rate", 0.0));
       }
     }
   }
 }
 
-void MetricsText::DriftFlags(const std::string& job, const std::vector<Drift>& drift) {
-  Gauge("medscrape_drift_fields", "fields whose fill rate fell past the drift threshold",
-        {{"crawl_job", job}}, static_cast<double>(drift.size()));
+void MetricsText::DriftFlags(const Labels& base, const std::vector<Drift>& drift) {
+  Gauge("medscrape_drift_fields", "fields whose fill rate fell past the drift threshold", base,
+        static_cast<double>(drift.size()));
   for (const Drift& d : drift) {
     Gauge("medscrape_drift", "1 for a field that drifted in this run",
-          {{"crawl_job", job}, {"site", d.site}, {"page_type", d.page_type}, {"field", d.field}},
-          1);
+          With(base, {{"site", d.site}, {"page_type", d.page_type}, {"field", d.field}}), 1);
   }
 }
 
@@ -136,9 +144,34 @@ Status WriteCrawlMetrics(const std::string& path, const std::string& job, const 
           {{"crawl_job", job}, {"reason", s.finish_reason}}, 1);
   if (s.stats.is_object() && s.stats.contains("run")) {
     const Json sites = s.stats["run"].value("sites", Json::object());
-    m.FillRates(job, sites);
+    m.FillRates(of_job, sites);
   }
-  m.DriftFlags(job, s.drift);
+  m.DriftFlags(of_job, s.drift);
+  return m.Write(path);
+}
+
+Status WriteExtractMetrics(const std::string& path, const Json& stats, int exit_code) {
+  MetricsText m;
+  const Json& run = stats["extract"];
+  for (const char* what : {"inputs", "records", "failed", "with_warnings"}) {
+    m.Gauge(std::string("medscrape_extract_") + what, std::string("the last extract's ") + what, {},
+            run.value(what, 0.0));
+  }
+  m.Gauge("medscrape_extract_duration_seconds", "how long the last extract took", {},
+          run.value("seconds", 0.0));
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  m.Gauge("medscrape_extract_end_time_seconds", "when the last extract ended (UNIX time)", {},
+          std::floor(now));
+  m.Gauge("medscrape_extract_exit_code", "the last extract's exit code", {}, exit_code);
+  const Json sites = run.value("sites", Json::object());
+  m.FillRates({}, sites);
+  std::vector<Drift> drift;
+  for (const Json& d : run.value("drift", Json::array())) {
+    drift.push_back(Drift{d.value("site", ""), d.value("page_type", ""), d.value("field", ""),
+                          d.value("before", 0.0), d.value("after", 0.0)});
+  }
+  m.DriftFlags({}, drift);
   return m.Write(path);
 }
 

@@ -22,8 +22,9 @@ class MetricsText {
   // A gauge sample; the first sample of `name` brings its HELP and TYPE lines.
   void Gauge(const std::string& name, const std::string& help, const Labels& labels, double value);
   // Fill rates (medscrape_field_fill_rate, medscrape_records) of FillStats::ToJson.
-  void FillRates(const std::string& job, const Json& sites);
-  void DriftFlags(const std::string& job, const std::vector<Drift>& drift);
+  // `base`: the labels every sample gets (crawl_job="NAME"; none for extract).
+  void FillRates(const Labels& base, const Json& sites);
+  void DriftFlags(const Labels& base, const std::vector<Drift>& drift);
   Status Write(const std::string& path) const;
 
  private:
@@ -36,6 +37,9 @@ class MetricsText {
 // which Prometheus sets itself).
 Status WriteCrawlMetrics(const std::string& path, const std::string& job,
                          const CrawlSummary& summary, int exit_code);
+
+// extract --metrics: inputs, records, failed inputs, duration, fill rates, drift flags.
+Status WriteExtractMetrics(const std::string& path, const Json& stats, int exit_code);
 
 }  // namespace medscrape
 
