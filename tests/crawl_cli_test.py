@@ -9,7 +9,7 @@ tests/http_test_server.py (one server for the whole driver, so record URLs are c
 runs) with --site mfk.com. Ends with the line "N passed, M failed"; exit 1 on any failure.
 
 Already covered elsewhere, so not repeated here: exit 0 on a clean crawl, exit 2 for unknown or
-malformed options and exit 3 for SIGTERM and a locked job (tests/crawl_process_test.cc), and a
+malformed options, exit 143 for SIGTERM and 5 for a locked job (tests/crawl_process_test.cc), and a
 real crawl's records against the JSON Schema (tests/schema_test.py).
 """
 
