@@ -461,7 +461,9 @@ def _(binary, tmp):
     expect_exit(r, 2)
     objects = json_lines(r.stderr_text(), "stderr")
     eq(len(objects), 1, "stderr lines")
-    eq((objects[0]["event"], objects[0]["kind"]), ("error", "usage"), "event and kind")
+    eq((objects[0]["event"], objects[0]["kind"], objects[0]["level"]), ("error", "usage", "error"),
+       "event, kind and level")
+    check(TS_RE.match(objects[0]["ts"]), f"ts {objects[0]['ts']!r}")
     check("no-such-dir" in objects[0]["message"], f"{objects[0]['message']!r} names no folder")
     check(not job.out.exists() and not (tmp / "no-such-dir").exists(), "a usage error created files")
 

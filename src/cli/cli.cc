@@ -1,9 +1,11 @@
 #include "cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "extract/site_spec.h"
 #include "extractors/builtin.h"
@@ -20,7 +22,11 @@ bool JsonErrors() { return g_json_errors; }
 
 int UsageError(const std::string& message, const std::string& command) {
   if (g_json_errors) {
-    const Json line = {{"event", "error"}, {"kind", "usage"}, {"message", message}};
+    const Json line = {{"ts", NowIsoMs()},
+                       {"level", "error"},
+                       {"event", "error"},
+                       {"kind", "usage"},
+                       {"message", message}};
     std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::fprintf(stderr, "medscrape: error: %s\nTry 'medscrape %s--help'.\n", message.c_str(),
@@ -46,6 +52,19 @@ std::unique_ptr<Registry> LoadRegistryOrReport(const std::string& dir, const std
     return nullptr;
   }
   return std::move(registry).value();
+}
+
+std::string NowIsoMs() {
+  const auto now = std::chrono::system_clock::now();
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[40];
+  const size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(text + n, sizeof(text) - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return text;
 }
 
 bool ParseDuration(const std::string& text, double* seconds) {

@@ -33,6 +33,9 @@ void AddSitesOption(CLI::App* command, std::string* dir);
 std::unique_ptr<Registry> LoadRegistryOrReport(const std::string& dir, const std::string& command,
                                                int* exit_code);
 
+// "2026-12-04T19:05:51.123Z": now, UTC, milliseconds (the "ts" of JSON log lines).
+std::string NowIsoMs();
+
 // "90" (seconds), "1.5s", "500ms", "2m", "12h", "7d" -> seconds; false otherwise.
 bool ParseDuration(const std::string& text, double* seconds);
 

@@ -1,10 +1,9 @@
 #include "cli/crawl_report.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 
+#include "cli/cli.h"
 #include "extract/site_spec.h"
 
 namespace medscrape {
@@ -35,19 +34,6 @@ const char* StatusWord(const CrawlSummary& s) {
 }
 
 }  // namespace
-
-std::string NowIsoMs() {
-  const auto now = std::chrono::system_clock::now();
-  const int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[40];
-  const size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(text + n, sizeof(text) - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return text;
-}
 
 void CrawlReport::ClearProgressLine() {
   if (line_shown_) std::fputs("\r\033[K", stderr);

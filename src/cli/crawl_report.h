@@ -14,9 +14,6 @@
 
 namespace medscrape {
 
-// "2026-12-04T19:05:51.123Z": now, UTC, milliseconds.
-std::string NowIsoMs();
-
 class CrawlReport final : public CrawlObserver {
  public:
   // `progress_line`: redraw a line in place (a terminal); else, with `every_s` > 0, print
