@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "crawl/crawl_stats.h"
 #include "crawl/response_rules.h"
 #include "crawl/state_store.h"
 
@@ -140,6 +141,44 @@ TEST_CASE("Runs: begun, ended with their stats, newest first", "[state][runs]") 
   CHECK((runs[0].started_at_ms == 3000 && runs[0].ended_at_ms == 0 && runs[0].stats.empty()));
   CHECK((runs[1].finish_reason == "finished" && runs[1].stats == "{\"run\":{}}"));
   CHECK(store->Runs(1).value().size() == 1);
+}
+
+}  // namespace
+}  // namespace medscrape
+
+namespace medscrape {
+namespace {
+
+// A run's stats as the store keeps them, with `records` article records filling `summary`
+// at `rate`; 0 records: the run wrote none of that type.
+RunRecord RunWith(int64_t id, int64_t started_at_ms, int64_t records, double rate) {
+  Json stats;
+  stats["run"]["sites"] = Json::object();
+  if (records > 0) {
+    stats["run"]["sites"]["mfk.com"]["article"] = {
+        {"records", records},
+        {"fields", {{"summary", {{"filled", 0}, {"of", records}, {"rate", rate}}}}}};
+  }
+  return RunRecord{id, started_at_ms, started_at_ms + 1000, "finished", stats.dump()};
+}
+
+TEST_CASE("FindRunDrift compares with the newest run that wrote records of the type",
+          "[state][drift]") {
+  const Json now = Json::parse(RunWith(9, 0, 50, 0.0).stats)["run"]["sites"];
+  const DriftOptions options{0.25, 20};
+  // The newest earlier run wrote no articles: it is skipped, the one before is the baseline.
+  const std::vector<RunRecord> history = {RunWith(8, 1764900000000, 0, 0),
+                                          RunWith(7, 1764813600000, 40, 0.95),
+                                          RunWith(6, 1764727200000, 40, 0.0)};
+  const std::vector<Drift> drift = FindRunDrift(now, history, options);
+  REQUIRE(drift.size() == 1);
+  CHECK(DescribeDrift(drift[0]) ==
+        "mfk.com article summary 0.95 -> 0.00 (50 records; baseline run 2025-12-04T02:00:00Z)");
+  // A baseline that had fallen already: no new alarm.
+  CHECK(FindRunDrift(now, {history[0], history[2]}, options).empty());
+  CHECK(FindRunDrift(now, {}, options).empty());
+  // A run with a stats text that does not parse (ended badly) is no baseline.
+  CHECK(FindRunDrift(now, {RunRecord{5, 1, 2, "error", "{bad"}, history[1]}, options).size() == 1);
 }
 
 }  // namespace
