@@ -17,7 +17,7 @@ namespace {
 // Sleeps a pseudo-random 0-3 ms, so tasks finish out of order.
 void Jitter(size_t i) { std::this_thread::sleep_for(std::chrono::milliseconds((i * 7) % 4)); }
 
-TEST_CASE("worker pool: every outcome comes back once; no thread before the first task",
+TEST_CASE("worker pool: every outcome comes back once, no thread before the first task",
           "[worker-pool]") {
   std::atomic<int> calls{0};
   WorkerPool<int, int> pool(3, [&calls](int& task) {

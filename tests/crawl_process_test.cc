@@ -211,7 +211,7 @@ TEST_CASE("process: kill -9 at random moments, then resume: exactly the clean ru
 }
 
 TEST_CASE(
-    "process: SIGTERM stops a run resumably (exit 143); a second run of a locked job fails fast "
+    "process: SIGTERM stops a run resumably (exit 143), a second run of a locked job fails fast "
     "(exit 5)",
     "[process]") {
   Mirror mirror;

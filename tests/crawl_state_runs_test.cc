@@ -80,7 +80,7 @@ TEST_CASE("RequeueFailed heals transient failures once due, at most max_heals ti
   CHECK(StateOf(*store, 3) == "pending:http_404");
 }
 
-TEST_CASE("RequeueStale by kind, RequeueDone by URL; the fields hash is kept", "[state]") {
+TEST_CASE("RequeueStale by kind, RequeueDone by URL, the fields hash is kept", "[state]") {
   Dir dir;
   auto store = Open(dir.File("job.db"));
   REQUIRE(store
@@ -105,7 +105,7 @@ TEST_CASE("RequeueStale by kind, RequeueDone by URL; the fields hash is kept", "
   CHECK(store->Get(1).value().fields_sha256 == "fields1");
 }
 
-TEST_CASE("Offsets per output file; a rotated file is rewound", "[state][outputs]") {
+TEST_CASE("Offsets per output file, a rotated file is rewound", "[state][outputs]") {
   Dir dir;
   auto store = Open(dir.File("job.db"));
   REQUIRE(store->AddUrls({Page("/1"), Page("/2"), Page("/3")}).ok());

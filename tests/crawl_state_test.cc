@@ -169,7 +169,7 @@ TEST_CASE("EarliestPendingTime looks at every pending URL", "[state]") {
   CHECK_FALSE(store->EarliestPendingTime().value().has_value());
 }
 
-TEST_CASE("Each URL is recorded once; counts by state, reason and host", "[state]") {
+TEST_CASE("Each URL is recorded once, counts by state, reason and host", "[state]") {
   TempDir dir;
   auto store = OpenStore(dir.File("job.db"));
   const std::vector<NewUrl> urls = {Url("/1"),

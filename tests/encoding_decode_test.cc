@@ -217,7 +217,7 @@ TEST_CASE("Meta after byte 1024 or inside a comment is not seen (C6)", "[encodin
   CHECK(detected.source == CharsetSource::kDetected);
 }
 
-TEST_CASE("Pure ASCII is UTF-8 by default; valid UTF-8 is detected", "[encoding][decode]") {
+TEST_CASE("Pure ASCII is UTF-8 by default, valid UTF-8 is detected", "[encoding][decode]") {
   const DecodedText ascii = Decode("<html><p>hello</p></html>");
   CHECK(ascii.charset == "UTF-8");
   CHECK(ascii.source == CharsetSource::kDefault);

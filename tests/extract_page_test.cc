@@ -148,7 +148,7 @@ TEST_CASE("a date with an impossible time keeps the date, with a warning") {
         Json::array({"published: no valid time in '2025-11-03 10:21:61 9次浏览': kept the date"}));
 }
 
-TEST_CASE("invisible characters never reach a field; joiners stay") {
+TEST_CASE("invisible characters never reach a field, joiners stay") {
   // U+FEFF before the title, U+200B and U+2060 inside it, direction marks and a soft
   // hyphen around; U+200D (zero width joiner) inside an emoji sequence is kept.
   const Json record =
@@ -161,7 +161,7 @@ TEST_CASE("invisible characters never reach a field; joiners stay") {
   CHECK(record["question"] == "👩\u200D⚕️");
 }
 
-TEST_CASE("URL: canonical routes when no URL is given; unknown URLs give a generic record") {
+TEST_CASE("URL: canonical routes when no URL is given, unknown URLs give a generic record") {
   PageResult routed = Extract(kPage, "");
   CHECK(routed.record["url"].is_null());  // A relative canonical without a base cannot resolve.
   CHECK(routed.generic);

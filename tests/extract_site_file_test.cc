@@ -185,7 +185,7 @@ TEST_CASE("site file: rules that do not fit together", "[site-file]") {
         "sites/test.yaml:7:8: key 'hosts': the generic site takes any host: no hosts here");
 }
 
-TEST_CASE("LoadSites: a folder adds and replaces sites; conflicts are errors", "[site-file]") {
+TEST_CASE("LoadSites: a folder adds and replaces sites, conflicts are errors", "[site-file]") {
   char pattern[] = "/tmp/medscrape_sites_XXXXXX";
   REQUIRE(::mkdtemp(pattern) != nullptr);
   const std::filesystem::path dir = pattern;

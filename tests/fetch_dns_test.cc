@@ -93,7 +93,7 @@ TEST_CASE("A nameserver that never answers gives a retryable dns_timeout", "[.dn
   CHECK(response.seconds >= 0.9);  // Time spent resolving counts.
 }
 
-TEST_CASE("A lookup slower than the connect timeout fails on time; teardown does not wait",
+TEST_CASE("A lookup slower than the connect timeout fails on time, teardown does not wait",
           "[.dns]") {
   DnsLogPath();
   FetchOptions options = LoopbackOptions();

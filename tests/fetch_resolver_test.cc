@@ -177,7 +177,7 @@ TEST_CASE("Failed lookups are not cached", "[fetch][resolver]") {
   CHECK(dns->Calls() == 2);
 }
 
-TEST_CASE("At most max_lookups run at once; other hosts wait for a thread", "[fetch][resolver]") {
+TEST_CASE("At most max_lookups run at once, other hosts wait for a thread", "[fetch][resolver]") {
   auto dns = std::make_shared<FakeDns>();
   dns->held = true;
   Resolver resolver(Options(), Lookup(dns));
@@ -194,7 +194,7 @@ TEST_CASE("At most max_lookups run at once; other hosts wait for a thread", "[fe
   CHECK(dns->Calls() == 7);
 }
 
-TEST_CASE("A lookup slower than the timeout fails its requests; its late answer is kept",
+TEST_CASE("A lookup slower than the timeout fails its requests, its late answer is kept",
           "[fetch][resolver]") {
   auto dns = std::make_shared<FakeDns>();
   dns->held = true;

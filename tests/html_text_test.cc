@@ -29,7 +29,7 @@ TEST_CASE("<br> makes a line", "[html][text]") {
   CHECK(TextOf("<div>a<br><br>\n<br>b</div>") == "a\nb");
 }
 
-TEST_CASE("block elements make lines; empty lines collapse", "[html][text]") {
+TEST_CASE("block elements make lines, empty lines collapse", "[html][text]") {
   CHECK(TextOf("<div><p>x</p><p>y</p></div>") == "x\ny");
   CHECK(TextOf("<div><p>x</p><p></p>\n<div> </div><p>y</p></div>") == "x\ny");
   CHECK(TextOf("<div><ul><li>one</li><li>two <b>2</b></li></ul>after</div>") ==
@@ -48,7 +48,7 @@ TEST_CASE("inline elements add no spaces", "[html][text]") {
   CHECK(TextOf("<div>a<b>b</b><i>c</i></div>") == "abc");
 }
 
-TEST_CASE("Unicode spaces collapse; invisible characters go, joiners stay", "[html][text]") {
+TEST_CASE("Unicode spaces collapse, invisible characters go, joiners stay", "[html][text]") {
   CHECK(TextOf("<div>a\u3000\u3000b</div>") == "a b");  // ideographic space
   CHECK(TextOf("<div>a\u2002\u2003\u2009\u200Ab</div>") == "a b");
   CHECK(TextOf("<div>a\u202F\u205F\u1680\u0085\u2028\u2029b</div>") == "a b");
