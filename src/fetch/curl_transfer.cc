@@ -11,6 +11,7 @@
 
 #include "fetch/address_policy.h"
 #include "fetch/curl_error.h"
+#include "fetch/curl_headers.h"
 #include "url/url.h"
 
 namespace medscrape {
@@ -58,56 +59,6 @@ bool Append(std::unique_ptr<curl_slist, HeaderListDeleter>* list, const std::str
   list->release();
   list->reset(head);
   return true;
-}
-
-// The value of the last `name` header of the final response (1xx excluded).
-std::string LastHeader(CURL* easy, const char* name) {
-  struct curl_header* header = nullptr;
-  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return "";
-  if (header->amount > 1 &&
-      curl_easy_header(easy, name, header->amount - 1, CURLH_HEADER, -1, &header) != CURLHE_OK) {
-    return "";
-  }
-  return header->value;
-}
-
-// Content-Length headers that disagree (several headers, or one with a list):
-// RFC 9112 §6.3 makes that an unrecoverable error, as browsers treat it, since the
-// body's end cannot be known. Repeats of one value are allowed. Returns the values
-// when they conflict, "" otherwise.
-std::string ConflictingLengths(CURL* easy);
-
-// Every value of the `name` headers of the final response, joined with ", ".
-std::string AllHeaders(CURL* easy, const char* name) {
-  struct curl_header* header = nullptr;
-  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return "";
-  std::string joined = header->value;
-  for (size_t i = 1, n = header->amount; i < n; ++i) {
-    if (curl_easy_header(easy, name, i, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
-    joined += ", ";
-    joined += header->value;
-  }
-  return joined;
-}
-
-std::string ConflictingLengths(CURL* easy) {
-  const std::string values = AllHeaders(easy, "Content-Length");
-  std::string first;
-  size_t start = 0;
-  while (start <= values.size()) {
-    size_t comma = values.find(',', start);
-    if (comma == std::string::npos) comma = values.size();
-    std::string value = values.substr(start, comma - start);
-    value.erase(0, value.find_first_not_of(" \t"));
-    value.erase(value.find_last_not_of(" \t") + 1);
-    start = comma + 1;
-    if (first.empty()) {
-      first = value;
-    } else if (value != first) {
-      return values;
-    }
-  }
-  return "";
 }
 
 }  // namespace
@@ -228,72 +179,14 @@ Status CurlTransfer::Configure(EasyHandle easy) {
   set(CURLOPT_WRITEDATA, static_cast<void*>(this));
   set(CURLOPT_ERRORBUFFER, static_cast<char*>(error_buffer_));
   set(CURLOPT_VERBOSE, options_.verbose ? 1L : 0L);
-  return set.status();
+  if (Status status = set.status(); !status.ok() || !request_.capture) return status;
+  // The exchange as on the wire (a WARC capture): heads through libcurl's header and debug
+  // hooks, the body with its chunked framing (OnBody undoes it).
+  recorder_ = std::make_unique<WireRecorder>(BodyCap(), options_.verbose);
+  set(CURLOPT_HTTP_TRANSFER_DECODING, 0L);
+  if (Status status = set.status(); !status.ok()) return status;
+  return recorder_->Configure(easy_.get());
 }
-
-// Receives body bytes as received (libcurl's content decoding is off) and
-// decodes gzip/deflate here. Returning less than given aborts the transfer with
-// CURLE_WRITE_ERROR; too_large_ and decode_error_ tell those apart from running
-// out of memory.
-size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) noexcept {
-  auto* transfer = static_cast<CurlTransfer*>(self);
-  const size_t bytes = size * count;  // libcurl always passes size 1.
-  if (!transfer->coding_known_) {
-    transfer->coding_known_ = true;
-    try {
-      if (std::string lengths = ConflictingLengths(transfer->easy_.get()); !lengths.empty()) {
-        transfer->decode_error_ = "conflicting Content-Length headers: " + lengths;
-        return 0;
-      }
-      const std::string value = AllHeaders(transfer->easy_.get(), "Content-Encoding");
-      const ContentCoding coding = ParseContentEncoding(value);
-      if (coding == ContentCoding::kUnsupported) {
-        transfer->decode_error_ = "unsupported Content-Encoding: " + value;
-        return 0;
-      }
-      if (coding != ContentCoding::kIdentity) {
-        transfer->decoder_ = std::make_unique<ContentDecoder>(coding);
-      }
-    } catch (...) {
-      return 0;
-    }
-  }
-  if (transfer->decoder_ != nullptr) {
-    ContentDecoder& decoder = *transfer->decoder_;
-    try {
-      switch (decoder.Feed(data, bytes, transfer->BodyCap(), &transfer->body_)) {
-        case ContentDecoder::Result::kOk:
-          return bytes;
-        case ContentDecoder::Result::kTooLarge:
-          transfer->CapReached();
-          return 0;
-        case ContentDecoder::Result::kCorrupt:
-          transfer->decode_error_ =
-              std::string("bad ") + decoder.name() + " stream: " + decoder.error();
-          return 0;
-      }
-    } catch (...) {
-    }
-    return 0;
-  }
-  const size_t room = transfer->BodyCap() - transfer->body_.size();
-  try {
-    transfer->body_.append(data, std::min(bytes, room));
-  } catch (...) {
-    return 0;
-  }
-  if (bytes > room) {
-    transfer->CapReached();
-    return 0;
-  }
-  return bytes;
-}
-
-size_t CurlTransfer::BodyCap() const {
-  return request_.max_body_bytes != 0 ? request_.max_body_bytes : options_.max_body_bytes;
-}
-
-void CurlTransfer::CapReached() { (request_.keep_prefix ? prefix_kept_ : too_large_) = true; }
 
 // Called instead of socket(2) for every new connection, after DNS resolution:
 // the one place where the real peer address is known, whatever the URL said
@@ -316,6 +209,25 @@ curl_socket_t CurlTransfer::OnOpenSocket(void* self, curlsocktype purpose,
 }
 
 FetchResponse CurlTransfer::Finish(CURLcode result) {
+  FetchResponse response = Build(result);
+  AttachCapture(&response);
+  return response;
+}
+
+void CurlTransfer::AttachCapture(FetchResponse* response) {
+  if (recorder_ == nullptr) return;
+  std::string why;
+  if (too_large_ || prefix_kept_) {
+    why = "length";
+  } else if (response->error == FetchError::kTimeout) {
+    why = "time";
+  } else if (response->error != FetchError::kNone) {
+    why = "disconnect";
+  }
+  response->capture = recorder_->Take(why);
+}
+
+FetchResponse CurlTransfer::Build(CURLcode result) {
   FetchResponse response = NewResponse();
   ReadTransferInfo(&response);
   if (prefix_kept_ && result == CURLE_WRITE_ERROR) {  // Cut where the caller asked: a success.

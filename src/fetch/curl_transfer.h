@@ -9,8 +9,10 @@
 #include <string>
 
 #include "base/status.h"
+#include "fetch/chunked.h"
 #include "fetch/content_decoder.h"
 #include "fetch/fetcher.h"
+#include "fetch/wire_recorder.h"
 
 namespace medscrape {
 
@@ -67,6 +69,13 @@ class CurlTransfer {
   void ReadTransferInfo(FetchResponse* response) const;
   void ReadHeaders(FetchResponse* response) const;
   FetchError ClassifyFailure(CURLcode result, std::string* text) const;
+  // Body bytes with the transfer coding undone: content decoding and the cap. False
+  // stops the transfer (too_large_, prefix_kept_ or decode_error_ says why).
+  bool Consume(const char* data, size_t bytes) noexcept;
+  // Finish without the capture; AttachCapture adds it (if asked for), saying how the body
+  // may have been cut.
+  FetchResponse Build(CURLcode result);
+  void AttachCapture(FetchResponse* response);
   size_t BodyCap() const;
   // OnBody met the cap: a failure, or the wanted prefix (keep_prefix).
   void CapReached();
@@ -87,6 +96,8 @@ class CurlTransfer {
   bool coding_known_ = false;
   std::unique_ptr<ContentDecoder> decoder_;  // Null for identity bodies.
   std::string decode_error_;                 // Set by OnBody for a bad or unsupported coding.
+  std::unique_ptr<WireRecorder> recorder_;   // Set when the request asked for a capture.
+  std::unique_ptr<Dechunker> dechunker_;     // A captured chunked body's framing, undone here.
   bool blocked_ = false;         // Set by OnOpenSocket when the policy refused an address.
   std::string blocked_address_;  // The last address refused, for the message.
   char error_buffer_[CURL_ERROR_SIZE] = "";

@@ -68,6 +68,27 @@ struct FetchRequest {
   // response is a success with `truncated` set (RFC 9309 reads the first 500
   // KiB of a robots.txt, whatever its size).
   bool keep_prefix = false;
+  // Default false. True: the response carries the exchange as it went over the wire
+  // (FetchResponse::capture), for a WARC archive. The body is then read with its
+  // chunked framing and content coding kept, and decoded here as before.
+  bool capture = false;
+};
+
+// One HTTP exchange as it went over the wire (FetchRequest::capture).
+struct WireCapture {
+  // The request line and header fields as sent, each line ending CRLF, then an empty
+  // line. HTTP/2 requests are rendered as libcurl renders them ("GET / HTTP/2").
+  std::string request_head;
+  // The final response's status line and header fields as received (an interim 1xx
+  // response is dropped), each line ending CRLF, then an empty line; empty when no
+  // response arrived. HTTP/2 appears as "HTTP/2 200".
+  std::string response_head;
+  // The body bytes as received: chunked framing and content coding kept.
+  std::string body;
+  // Why the body is incomplete, in WARC-Truncated terms: "length" (cut at the size
+  // cap), "time" (a timeout), "disconnect" (the connection broke or the framing was
+  // bad); empty when whole.
+  std::string truncated;
 };
 
 enum class FetchError {
@@ -120,6 +141,9 @@ struct FetchResponse {
   std::string primary_ip;  // Address connected to; empty if none was.
   double seconds = 0;      // Total transfer time, queueing in libcurl included.
   size_t wire_bytes = 0;   // Header plus body bytes as received, before decoding.
+  // The exchange as on the wire when the request asked for it, also on error (then
+  // response_head is empty if no response arrived); null otherwise.
+  std::shared_ptr<WireCapture> capture;
 };
 
 // Drives HTTP transfers. Every started request yields exactly one FetchResponse
