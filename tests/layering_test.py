@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 # Project folders each folder may include (besides its own). Dependencies point one way:
-# cli -> crawl -> fetch -> url; crawl, cli -> extract -> html, encoding, url; all -> base.
+# cli -> crawl -> warc -> fetch -> url; crawl, cli -> extract -> html, encoding, url; all -> base.
 LAYERS = {
     "base": [],
     "encoding": ["base"],
@@ -25,8 +25,10 @@ LAYERS = {
     "extractors": ["base", "extract"],
     "fetch": ["base", "url"],
     "output": ["base"],
-    "crawl": ["base", "url", "fetch", "extract", "output"],
-    "cli": ["base", "encoding", "html", "url", "extract", "extractors", "fetch", "output", "crawl"],
+    "warc": ["base", "url", "fetch"],
+    "crawl": ["base", "url", "fetch", "warc", "extract", "output"],
+    "cli": ["base", "encoding", "html", "url", "extract", "extractors", "fetch", "warc", "output",
+            "crawl"],
 }
 
 # Outside libraries, by include prefix, and the only folders that may include them.
@@ -34,16 +36,16 @@ EXTERNAL = {
     "gumbo.h": ["html"],
     "curl/": ["fetch", "url"],
     "idn2.h": ["fetch"],
-    "zlib.h": ["fetch"],
+    "zlib.h": ["fetch", "warc"],
     "brotli/": ["fetch"],
     "sqlite3.h": ["crawl"],
     "uchardet/": ["encoding"],
     "iconv.h": ["encoding"],
-    "openssl/": ["extract"],
+    "openssl/": ["extract", "warc"],
     "yaml-cpp/": ["extract", "cli"],
     "CLI/": ["cli"],
     "re2/": ["extract", "crawl"],
-    "nlohmann/": ["extract", "output", "crawl", "cli"],
+    "nlohmann/": ["extract", "output", "warc", "crawl", "cli"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

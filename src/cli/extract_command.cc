@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <new>
 #include <optional>
@@ -14,7 +16,9 @@
 #include "cli/inputs.h"
 #include "cli/metrics.h"
 #include "cli/ordered_pool.h"
+#include "cli/warc_input.h"
 #include "crawl/crawl_stats.h"
+#include "crawl/response_rules.h"
 #include "encoding/charset.h"
 #include "extract/fill_stats.h"
 #include "extract/page.h"
@@ -24,7 +28,18 @@
 namespace medscrape {
 namespace {
 
+// One input file, or one record of a WARC input.
+struct Job {
+  size_t input = 0;   // Index in the inputs.
+  std::string error;  // The WARC file cannot be read.
+  bool warc = false;  // `record` is a record of it.
+  WarcJob record;
+};
+
 struct Outcome {
+  size_t input = 0;
+  std::string where;   // "@OFFSET" of a WARC record, after the path.
+  std::string skip;    // Why a WARC record gives no record (counted, not an error).
   std::string line;    // The record's JSON line; empty when the input failed.
   std::string error;   // Why the input failed.
   std::string notice;  // A stderr warning line's text (generic record).
@@ -72,6 +87,56 @@ Outcome Extract(const InputSpec& input, const ExtractOptions& options, const Reg
   return outcome;
 }
 
+// A WARC response (or resolved revisit) becomes the record a crawl would have written for
+// it, without "change".
+Outcome ExtractWarc(const WarcJob& job, const ExtractOptions& options, const Registry& registry) {
+  Outcome outcome;
+  outcome.where = "@" + std::to_string(job.offset);
+  outcome.error = job.error;
+  outcome.skip = job.skip;
+  if (!outcome.error.empty() || !outcome.skip.empty()) return outcome;
+  const std::optional<std::string> url = ResolveHttpUrl("", job.url);
+  if (!url) {
+    outcome.skip = "not_http";
+    return outcome;
+  }
+  WarcPage page = ReadWarcPage(job);
+  outcome.error = page.error;
+  outcome.skip = page.skip;
+  if (!outcome.error.empty() || !outcome.skip.empty()) return outcome;
+  PageRequest request;
+  request.raw = page.body;
+  request.url = *url;
+  request.site = options.site;
+  request.decode.forced_charset = options.charset;
+  request.decode.header_charset = CharsetOf(page.content_type);
+  request.input_warnings = std::move(page.warnings);
+  request.fetched_at = NormalizeWarcDate(job.date);
+  if (!request.fetched_at) request.input_warnings.push_back("fetched_at: WARC-Date not a date");
+  request.http = {
+      {"status", 200},
+      {"final_url", *url},
+      {"content_type", page.content_type.empty() ? Json(nullptr) : Json(page.content_type)}};
+  Result<PageResult> result = ExtractPage(request, registry);
+  if (!result.ok() && (result.status().code() == StatusCode::kNotHtml ||
+                       result.status().code() == StatusCode::kEmpty)) {
+    outcome.skip = result.status().code() == StatusCode::kNotHtml ? "not_html" : "empty";
+    return outcome;
+  }
+  if (!result.ok()) {
+    outcome.error = result.status().message();
+    return outcome;
+  }
+  const Json& record = result.value().record;
+  outcome.has_warnings = !record["warnings"].empty();
+  outcome.line = SerializeLine(record);
+  if (!options.stats_path.empty() || !options.baseline_path.empty() ||
+      !options.metrics_path.empty()) {
+    outcome.record = std::move(result.value().record);
+  }
+  return outcome;
+}
+
 // The fill rates of a stats file written by `extract --stats` or by a crawl.
 Result<Json> ReadBaseline(const std::string& path) {
   std::ifstream in(path);
@@ -88,15 +153,67 @@ Result<Json> ReadBaseline(const std::string& path) {
 
 // Memory running out on one input (reading it, serializing its record) fails
 // that input only.
-Outcome ExtractOne(const InputSpec& input, const ExtractOptions& options,
-                   const Registry& registry) {
+Outcome ExtractOne(const Job& job, const std::vector<InputSpec>& inputs,
+                   const ExtractOptions& options, const Registry& registry) {
+  Outcome outcome;
   try {
-    return Extract(input, options, registry);
+    if (job.warc) {
+      outcome = ExtractWarc(job.record, options, registry);
+    } else if (!job.error.empty()) {
+      outcome.error = job.error;
+    } else {
+      outcome = Extract(inputs[job.input], options, registry);
+    }
   } catch (const std::bad_alloc&) {
-    Outcome outcome;
+    outcome = Outcome();
     outcome.error = "out of memory";
-    return outcome;
   }
+  outcome.input = job.input;
+  return outcome;
+}
+
+// The jobs of the inputs in order: a file is one, a WARC file one per record.
+class JobSource {
+ public:
+  explicit JobSource(const std::vector<InputSpec>& inputs) : inputs_(inputs) {}
+  bool Next(Job* job) {
+    *job = Job();
+    while (true) {
+      if (in_warc_ && warc_.Next(&job->record)) {
+        job->input = next_ - 1;
+        job->warc = true;
+        return true;
+      }
+      in_warc_ = false;
+      if (next_ >= inputs_.size()) return false;
+      job->input = next_++;
+      const InputSpec& input = inputs_[job->input];
+      if (!input.warc || !input.error.empty()) return true;
+      if (Status opened = warc_.Open(input.path); !opened.ok()) {
+        job->error = opened.message();
+        return true;
+      }
+      in_warc_ = true;
+    }
+  }
+
+ private:
+  const std::vector<InputSpec>& inputs_;
+  size_t next_ = 0;
+  bool in_warc_ = false;
+  WarcJobs warc_;
+};
+
+// "3 request, 1 warcinfo": the most frequent reason first.
+std::string DescribeSkips(const std::map<std::string, size_t>& skipped) {
+  std::vector<std::pair<std::string, size_t>> reasons(skipped.begin(), skipped.end());
+  std::stable_sort(reasons.begin(), reasons.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (const auto& [reason, count] : reasons) {
+    text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
+  }
+  return text;
 }
 
 // A path as it may be shown on one stderr line: control characters escaped.
@@ -114,9 +231,11 @@ std::string Printable(const std::string& path) {
   return out;
 }
 
-int WorkerCount(const ExtractOptions& options, size_t inputs) {
-  return static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(ThreadsFor(options.jobs)), std::max<size_t>(inputs, 1)));
+int WorkerCount(const ExtractOptions& options, const std::vector<InputSpec>& inputs) {
+  const bool warc =
+      std::any_of(inputs.begin(), inputs.end(), [](const InputSpec& input) { return input.warc; });
+  const size_t most = warc ? SIZE_MAX : std::max<size_t>(inputs.size(), 1);
+  return static_cast<int>(std::min<size_t>(static_cast<size_t>(ThreadsFor(options.jobs)), most));
 }
 
 constexpr int kMaxJobs = 256;
@@ -156,8 +275,9 @@ CommandRun AddExtractCommand(CLI::App* app) {
       "extract", "saved pages -> JSON Lines records, in input order (files, folders, - for stdin)");
   command
       ->add_option("PATH", options->paths,
-                   "a file, a folder (its *.html, *.htm, *.shtml, recursively, in path "
-                   "order), or - for standard input")
+                   "a file, a WARC file (*.warc, *.warc.gz: its HTML responses), a folder (its "
+                   "*.html, *.htm, *.shtml, *.warc, *.warc.gz, recursively, in path order), or - "
+                   "for standard input")
       ->required()
       ->take_all();
   command->add_option("--url", options->url,
@@ -224,6 +344,10 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
                           std::to_string(inputs.size()) + " pages",
                       "extract");
   }
+  if (!options.url.empty() && inputs.front().warc) {
+    return UsageError("--url names one page, but a WARC file's records carry their own URLs",
+                      "extract");
+  }
   std::unique_ptr<JsonLinesWriter> writer = options.output.empty()
                                                 ? std::make_unique<JsonLinesWriter>()
                                                 : std::make_unique<JsonLinesWriter>(options.output);
@@ -232,13 +356,19 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
     return writer->status().code() == StatusCode::kLocked ? kExitLocked : kExitAborted;
   }
   size_t records = 0, failed = 0, with_warnings = 0;
+  std::map<std::string, size_t> skipped;  // WARC records by reason.
   FillStats fill;
   Status write_status;
-  RunOrdered<Outcome>(
-      inputs.size(), WorkerCount(options, inputs.size()),
-      [&](size_t i) { return ExtractOne(inputs[i], options, registry); },
-      [&](size_t i, Outcome& outcome) {
-        const std::string printable = Printable(inputs[i].path);
+  JobSource jobs(inputs);
+  RunOrderedStream<Job, Outcome>(
+      WorkerCount(options, inputs), [&jobs](Job* job) { return jobs.Next(job); },
+      [&](Job& job) { return ExtractOne(job, inputs, options, registry); },
+      [&](Outcome& outcome) {
+        if (!outcome.skip.empty()) {
+          ++skipped[outcome.skip];
+          return true;
+        }
+        const std::string printable = Printable(inputs[outcome.input].path) + outcome.where;
         const char* path = printable.c_str();
         if (!outcome.error.empty()) {
           ++failed;
@@ -266,6 +396,12 @@ int RunExtract(const ExtractOptions& options, const Registry& registry) {
     std::fprintf(stderr,
                  "medscrape: %zu inputs, %zu records, %zu failed, %zu with warnings (%.2f s)\n",
                  inputs.size(), records, failed, with_warnings, seconds);
+    size_t skipped_records = 0;
+    for (const auto& [reason, count] : skipped) skipped_records += count;
+    if (skipped_records > 0) {
+      std::fprintf(stderr, "medscrape: %zu WARC records skipped (%s)\n", skipped_records,
+                   DescribeSkips(skipped).c_str());
+    }
   }
   int exit_code = failed > 0 ? kExitSomeFailed : kExitOk;
   Json run = {{"inputs", inputs.size()},        {"records", records}, {"failed", failed},

@@ -12,6 +12,7 @@
 #include "encoding/charset.h"
 #include "extract/sha256.h"
 #include "url/url.h"
+#include "warc/warc_reader.h"
 
 namespace medscrape {
 namespace {
@@ -28,7 +29,7 @@ bool IsHtmlName(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".html" || ext == ".htm" || ext == ".shtml";
+  return ext == ".html" || ext == ".htm" || ext == ".shtml" || IsWarcName(path.string());
 }
 
 std::vector<std::string> HtmlFilesUnder(const std::string& folder, std::string* error) {
@@ -52,14 +53,17 @@ std::vector<InputSpec> ExpandInputs(const std::vector<std::string>& arguments) {
   for (const std::string& argument : arguments) {
     std::error_code ec;
     if (argument == "-" || !fs::is_directory(argument, ec)) {
-      inputs.push_back({argument, ""});
+      inputs.push_back({argument, "", argument != "-" && IsWarcName(argument)});
       continue;
     }
     std::string error;
     std::vector<std::string> files = HtmlFilesUnder(argument, &error);
     if (files.empty() && error.empty()) error = "is a folder with no HTML files";
     if (!error.empty()) inputs.push_back({argument, error});
-    for (std::string& file : files) inputs.push_back({std::move(file), ""});
+    for (std::string& file : files) {
+      const bool warc = IsWarcName(file);
+      inputs.push_back({std::move(file), "", warc});
+    }
   }
   return inputs;
 }

@@ -13,11 +13,12 @@ namespace medscrape {
 struct InputSpec {
   std::string path;   // As the user named it ("-" for standard input).
   std::string error;  // Set when expansion already failed (empty folder).
+  bool warc = false;  // Named *.warc or *.warc.gz (any case): read as WARC (cli/warc_input.h).
 };
 
 // Expands each argument in order: "-" stays; a folder becomes its *.html,
-// *.htm and *.shtml files (any case), recursively, sorted by path, without
-// following symlinked folders; anything else is taken as a file.
+// *.htm, *.shtml, *.warc and *.warc.gz files (any case), recursively, sorted by
+// path, without following symlinked folders; anything else is taken as a file.
 std::vector<InputSpec> ExpandInputs(const std::vector<std::string>& arguments);
 
 struct RawInput {

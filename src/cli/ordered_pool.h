@@ -1,7 +1,6 @@
-// Runs a job per index on the project's WorkerPool (base/worker_pool.h) and
-// hands results to the caller strictly in index order, with at most `window`
-// indexes submitted and not yet consumed, so memory stays bounded however many
-// inputs there are.
+// Runs jobs on the project's WorkerPool (base/worker_pool.h) and hands results to
+// the caller strictly in job order, with at most `window` jobs submitted and not yet
+// consumed, so memory stays bounded however many inputs (or WARC records) there are.
 #ifndef MEDSCRAPE_CLI_ORDERED_POOL_H_
 #define MEDSCRAPE_CLI_ORDERED_POOL_H_
 
@@ -14,33 +13,58 @@
 
 namespace medscrape {
 
-// `work(i)` runs on a worker thread and must be thread-safe; `consume(i, r)`
-// runs on the calling thread in order 0, 1, 2...; when it returns false the
-// remaining work is abandoned (started jobs finish, their results are dropped).
-template <typename R>
-void RunOrdered(size_t count, int threads, const std::function<R(size_t)>& work,
-                const std::function<bool(size_t, R&)>& consume) {
-  // Enough queued that no worker waits for the consumer to hand it an index.
+// Jobs made one at a time on the calling thread by `next(&job)` (false: no more), run by
+// `work(job)` on a worker thread (thread-safe), their results handed to `consume(r)` on the
+// calling thread in the order the jobs were made; at most `window` jobs are made and not yet
+// consumed. When consume returns false the rest is abandoned (started jobs finish, their
+// results are dropped).
+template <typename J, typename R>
+void RunOrderedStream(int threads, const std::function<bool(J*)>& next,
+                      const std::function<R(J&)>& work, const std::function<bool(R&)>& consume) {
+  // Enough queued that no worker waits for the consumer to hand it a job.
   const size_t window = static_cast<size_t>(ThreadsFor(threads)) * 4;
-  WorkerPool<size_t, std::pair<size_t, R>> pool(
-      threads, [&work](size_t& index) { return std::make_pair(index, work(index)); });
+  WorkerPool<std::pair<size_t, J>, std::pair<size_t, R>> pool(
+      threads,
+      [&work](std::pair<size_t, J>& job) { return std::make_pair(job.first, work(job.second)); });
   std::map<size_t, R> ready;  // Finished out of order; at most `window`.
-  size_t submitted = 0, consumed = 0;
-  while (consumed < count) {
-    while (submitted < count && submitted < consumed + window) pool.Submit(submitted++);
-    auto next = ready.find(consumed);
-    if (next == ready.end()) {
+  size_t made = 0, consumed = 0;
+  bool more = true;
+  while (true) {
+    while (more && made < consumed + window) {
+      J job;
+      more = next(&job);
+      if (more) pool.Submit(std::make_pair(made++, std::move(job)));
+    }
+    if (!more && consumed == made) return;
+    auto done = ready.find(consumed);
+    if (done == ready.end()) {
       pool.WaitDone(1000);
-      for (std::pair<size_t, R>& done : pool.TakeDone()) {
-        ready.emplace(done.first, std::move(done.second));
+      for (std::pair<size_t, R>& result : pool.TakeDone()) {
+        ready.emplace(result.first, std::move(result.second));
       }
       continue;
     }
-    const bool go_on = consume(consumed, next->second);
-    ready.erase(next);
+    const bool go_on = consume(done->second);
+    ready.erase(done);
     ++consumed;
     if (!go_on) return;  // The pool drops what has not started.
   }
+}
+
+// The same for `count` jobs known by their index: `work(i)`, then `consume(i, r)` in order
+// 0, 1, 2...
+template <typename R>
+void RunOrdered(size_t count, int threads, const std::function<R(size_t)>& work,
+                const std::function<bool(size_t, R&)>& consume) {
+  size_t made = 0, consumed = 0;
+  RunOrderedStream<size_t, R>(
+      threads,
+      [&made, count](size_t* index) {
+        *index = made;
+        return made++ < count;
+      },
+      [&work](size_t& index) { return work(index); },
+      [&consume, &consumed](R& result) { return consume(consumed++, result); });
 }
 
 }  // namespace medscrape

@@ -1,0 +1,131 @@
+#include "warc/warc_stream.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <new>
+
+namespace medscrape {
+namespace {
+
+constexpr size_t kReadSize = size_t{64} << 10;
+
+// pread, retried on EINTR; -1 on error.
+ssize_t ReadAt(int fd, char* out, size_t size, uint64_t offset) {
+  while (true) {
+    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n >= 0 || errno != EINTR) return n;
+  }
+}
+
+}  // namespace
+
+size_t FileSource::Read(char* out, size_t size) {
+  const ssize_t n = ReadAt(fd_, out, size, offset_);
+  if (n < 0) {
+    error_ = true;
+    return 0;
+  }
+  offset_ += static_cast<uint64_t>(n);
+  return static_cast<size_t>(n);
+}
+
+GzipMemberSource::GzipMemberSource(int fd) : fd_(fd), stream_(std::make_unique<z_stream_s>()) {
+  *stream_ = z_stream_s{};
+  if (inflateInit2(stream_.get(), 16 + MAX_WBITS) != Z_OK) throw std::bad_alloc();
+}
+
+GzipMemberSource::~GzipMemberSource() { inflateEnd(stream_.get()); }
+
+void GzipMemberSource::Start(uint64_t offset) {
+  inflateReset(stream_.get());
+  input_.clear();
+  stream_->avail_in = 0;
+  next_read_ = offset;
+  member_end_ = 0;
+  state_ = State::kRunning;
+  error_.clear();
+}
+
+size_t GzipMemberSource::Read(char* out, size_t size) {
+  size_t produced = 0;
+  while (produced < size && state_ == State::kRunning) {
+    if (stream_->avail_in == 0) {
+      input_.resize(kReadSize);
+      const ssize_t n = ReadAt(fd_, input_.data(), input_.size(), next_read_);
+      if (n <= 0) {
+        state_ = n == 0 ? State::kTruncated : State::kCorrupt;
+        if (n < 0) error_ = "read failed";
+        break;
+      }
+      next_read_ += static_cast<uint64_t>(n);
+      stream_->next_in = reinterpret_cast<Bytef*>(input_.data());
+      stream_->avail_in = static_cast<uInt>(n);
+    }
+    stream_->next_out = reinterpret_cast<Bytef*>(out + produced);
+    stream_->avail_out = static_cast<uInt>(size - produced);
+    const int status = inflate(stream_.get(), Z_NO_FLUSH);
+    produced = size - stream_->avail_out;
+    if (status == Z_STREAM_END) {
+      state_ = State::kEnd;
+      member_end_ = next_read_ - stream_->avail_in;
+    } else if (status == Z_MEM_ERROR) {
+      throw std::bad_alloc();
+    } else if (status != Z_OK && status != Z_BUF_ERROR) {
+      state_ = State::kCorrupt;
+      error_ = stream_->msg != nullptr ? stream_->msg : "inflate failed";
+    }
+  }
+  return produced;
+}
+
+void Lookahead::Reset(ByteSource* source) {
+  source_ = source;
+  buffer_.clear();
+  position_ = 0;
+  consumed_ = 0;
+  ended_ = false;
+}
+
+size_t Lookahead::Fill(size_t size) {
+  while (buffer_.size() - position_ < size && !ended_) {
+    if (position_ > 0 && position_ >= buffer_.size() / 2) {
+      buffer_.erase(0, position_);
+      position_ = 0;
+    }
+    const size_t old = buffer_.size();
+    buffer_.resize(old + kReadSize);
+    const size_t n = source_->Read(buffer_.data() + old, kReadSize);
+    buffer_.resize(old + n);
+    if (n == 0) ended_ = true;
+  }
+  return buffer_.size() - position_;
+}
+
+std::string_view Lookahead::View() const { return std::string_view(buffer_).substr(position_); }
+
+void Lookahead::Consume(size_t size) {
+  size = std::min(size, buffer_.size() - position_);
+  position_ += size;
+  consumed_ += size;
+}
+
+size_t Lookahead::Take(size_t size, std::string* out) {
+  size_t taken = 0;
+  while (taken < size) {
+    if (buffer_.size() == position_) {
+      buffer_.clear();
+      position_ = 0;
+      if (Fill(1) == 0) break;
+    }
+    const size_t n = std::min(size - taken, buffer_.size() - position_);
+    if (out != nullptr) out->append(buffer_, position_, n);
+    Consume(n);
+    taken += n;
+  }
+  return taken;
+}
+
+}  // namespace medscrape
