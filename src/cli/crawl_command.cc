@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/crawl_args.h"
 #include "cli/crawl_report.h"
 #include "cli/metrics.h"
 #include "crawl/crawler.h"
@@ -37,23 +38,6 @@ void OnSignal(int signal) {
 
 constexpr const char* kCommand = "crawl";
 
-// The command line as typed; Check turns it into CrawlOptions and FetchOptions.
-struct CrawlArgs {
-  CrawlOptions crawl;
-  FetchOptions fetch;
-  std::string job = "crawl";
-  std::string seeds_file;
-  std::string delay = "1s", max_time, recrawl_after;
-  std::string refresh_hubs = "24h", retry_failed_after = "1h", progress_interval = "60s";
-  std::string log_format = "text";
-  bool no_progress = false;
-  bool no_drift_check = false;
-  double progress_every_s = 60;
-  double max_failed_ratio = 0.05;
-  std::string stats_path, metrics_path, config;
-  std::string sites_dir;
-};
-
 bool ReadSeedFile(const std::string& path, std::vector<std::string>* seeds) {
   std::ifstream in(path);
   if (!in) return false;
@@ -63,169 +47,6 @@ bool ReadSeedFile(const std::string& path, std::vector<std::string>* seeds) {
     if (!line.empty() && line[0] != '#') seeds->push_back(line);
   }
   return true;
-}
-
-void AddOptions(CLI::App* command, CrawlArgs* a) {
-  CrawlOptions& c = a->crawl;
-  command
-      ->add_option("SEED", c.seeds,
-                   "start URLs: their hosts are the crawl's scope; a seed that is no page is "
-                   "a list page, and links of its shape are followed")
-      ->take_all();
-  command->add_option("--job", a->job, "job name: out/NAME.jsonl, out/NAME.db, out/NAME.stats.json")
-      ->type_name("NAME")
-      ->capture_default_str();
-  command
-      ->add_option("--out", c.out_path,
-                   "records file (JSON Lines); strftime fields (%Y%m%d-%H%M%S, local time) "
-                   "make one file per run; default out/JOB.jsonl")
-      ->type_name("FILE");
-  command
-      ->add_option("--stats", a->stats_path,
-                   "stats file of the run; default: --out's name with .stats.json (with "
-                   "strftime fields: --state's)")
-      ->type_name("FILE");
-  command
-      ->add_option("--metrics", a->metrics_path,
-                   "Prometheus text file (node_exporter textfile collector), written atomically")
-      ->type_name("FILE");
-  command->add_option("--state", c.state_path, "job state (SQLite); default out/JOB.db")
-      ->type_name("FILE");
-  command->add_flag("--fresh", c.fresh, "start the job over (its state and output are dropped)");
-  command->add_option("--seeds", a->seeds_file, "more seeds, one URL a line (# comments)")
-      ->type_name("FILE");
-  command
-      ->add_option("--site", c.site, "treat the seeds' hosts as this site (see 'medscrape sites')")
-      ->type_name("NAME");
-  command
-      ->add_option("--follow", c.follow,
-                   "also follow links whose path and query match RE from the start (list "
-                   "pages; repeatable)")
-      ->type_name("RE")
-      ->take_all()
-      ->expected(1)
-      ->allow_extra_args(false);  // One value each time: repeat the option for more.
-  command->add_option("--include", c.include, "follow only links whose URL matches RE (repeatable)")
-      ->type_name("RE")
-      ->take_all()
-      ->expected(1)
-      ->allow_extra_args(false);  // One value each time: repeat the option for more.
-  command
-      ->add_option("--exclude", c.exclude, "never follow links whose URL matches RE (repeatable)")
-      ->type_name("RE")
-      ->take_all()
-      ->expected(1)
-      ->allow_extra_args(false);  // One value each time: repeat the option for more.
-  command->add_option("--concurrency", c.concurrency, "transfers in flight in all")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
-  command->add_option("--per-host", c.politeness.per_host, "requests in flight per host")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
-  command
-      ->add_option("--delay", a->delay,
-                   "pause between two requests to one host (90, 1.5s, 500ms, 2m)")
-      ->type_name("DUR")
-      ->capture_default_str();
-  command
-      ->add_option("--retries", c.politeness.max_retries,
-                   "retries of a timeout, reset or 5xx, with backoff")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 100));
-  command->add_option("--max-pages", c.max_pages, "stop after this many records; 0: no limit")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  command->add_option("--max-depth", c.max_depth, "links followed from the seeds; -1: no limit")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(-1, 1000000));
-  command->add_option("--max-time", a->max_time, "stop starting fetches after DUR; default none")
-      ->type_name("DUR");
-  command
-      ->add_option("--max-urls-per-host", c.max_urls_per_host,
-                   "new URLs one host may add per run (crawler traps)")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  command
-      ->add_option("--recrawl-after", a->recrawl_after,
-                   "fetch pages done longer ago than DUR again (conditionally)")
-      ->type_name("DUR");
-  command
-      ->add_option("--refresh-hubs", a->refresh_hubs,
-                   "fetch list pages done longer ago than DUR again (seeds: every run); "
-                   "'never' to stop")
-      ->type_name("DUR")
-      ->capture_default_str();
-  command
-      ->add_option("--retry-failed-after", a->retry_failed_after,
-                   "give URLs that failed for a transient reason (connect, timeout, 5xx, ...) "
-                   "another chance after DUR")
-      ->type_name("DUR")
-      ->capture_default_str();
-  command
-      ->add_option("--max-attempts", c.max_attempts,
-                   "runs that may try a transiently failing URL, the first included")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  command->add_flag("--retry-failed", c.retry_failed,
-                    "give every failed URL another chance now, whatever its reason");
-  command
-      ->add_option("--max-failed-ratio", a->max_failed_ratio,
-                   "exit 1 when more than this share of the run's fetches failed")
-      ->type_name("R")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  command
-      ->add_option("--drift-threshold", c.drift_threshold,
-                   "drift (exit 4): a field's fill rate fell by more than this since the "
-                   "previous run")
-      ->type_name("R")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  command
-      ->add_option("--drift-min-records", c.drift_min_records,
-                   "records of a site and page type both runs need before drift counts")
-      ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  command->add_flag("--no-drift-check", a->no_drift_check, "no drift alarm");
-  command->add_option("--user-agent", a->fetch.user_agent, "User-Agent; put your contact in it")
-      ->type_name("UA")
-      ->capture_default_str();
-  command
-      ->add_option("--proxy", a->fetch.proxy,
-                   "HTTP(S) proxy; default: http_proxy, https_proxy... of the environment")
-      ->type_name("URL");
-  command->add_flag("--allow-private", a->fetch.allow_private,
-                    "allow loopback and private addresses (local mirrors); metadata ones never");
-  command->add_flag("--sitemaps", c.sitemaps,
-                    "also queue the URLs of the sitemaps robots.txt lists");
-  command
-      ->add_option("--log-format", a->log_format,
-                   "stderr lines as text, or json: one object a line")
-      ->type_name("FORMAT")
-      ->capture_default_str()
-      ->check([](const std::string& value) -> std::string {
-        return value == "text" || value == "json" ? "" : "text or json, not '" + value + "'";
-      });
-  command->add_flag("--no-progress", a->no_progress, "no live progress line on a terminal");
-  command
-      ->add_option("--progress-interval", a->progress_interval,
-                   "off a terminal, a progress line (or JSON event) every DUR; 0: none")
-      ->type_name("DUR")
-      ->capture_default_str();
-  AddSitesOption(command, &a->sites_dir);
-  command
-      ->add_option("--config", a->config,
-                   "YAML job file: keys are these long options, seed: the seed URLs; the "
-                   "command line overrides it")
-      ->type_name("FILE");
 }
 
 // "out/mfk-%Y%m%d.jsonl" -> "out/mfk-20261204.jsonl" (local time); a name without % as is.
@@ -248,6 +69,42 @@ std::string StatsPathFor(const std::string& out, const std::string& state) {
   const size_t slash = base.rfind('/');
   const bool suffix = dot != std::string::npos && (slash == std::string::npos || dot > slash);
   return (suffix ? base.substr(0, dot) : base) + ".stats.json";
+}
+
+// The job's name in metrics: the state file's name without its folder and suffix.
+std::string JobName(const CrawlArgs& args) {
+  return std::filesystem::path(args.crawl.state_path).stem().string();
+}
+
+// --warc NAME (time fields expanded; a .warc.gz given with it dropped) and its size.
+Status CheckArchive(CrawlArgs* a) {
+  ArchiveOptions& archive = a->crawl.archive;
+  if (!a->warc_max_size.empty()) {
+    if (archive.name.empty()) return Status::Error("--warc-max-size needs --warc NAME");
+    if (!ParseSize(a->warc_max_size, &archive.max_size) || archive.max_size < 1024) {
+      return Status::Error("--warc-max-size takes a size of at least 1k like 1G or 500M, not '" +
+                           a->warc_max_size + "'");
+    }
+  }
+  if (archive.name.empty()) return Status::Ok();
+  for (const char* suffix : {".warc.gz", ".warc"}) {
+    const std::string tail(suffix);
+    if (archive.name.size() > tail.size() &&
+        archive.name.compare(archive.name.size() - tail.size(), tail.size(), tail) == 0) {
+      archive.name.resize(archive.name.size() - tail.size());
+      break;
+    }
+  }
+  archive.name = ExpandTime(archive.name);
+  archive.software = std::string("medscrape/") + MEDSCRAPE_VERSION;
+  archive.info = {{"job", JobName(*a)},
+                  {"isPartOf", JobName(*a)},
+                  {"http-header-user-agent", a->fetch.user_agent},
+                  {"robots", "classic"}};
+  std::string seeds;
+  for (const std::string& seed : a->crawl.seeds) seeds += (seeds.empty() ? "" : " ") + seed;
+  archive.info.emplace_back("seeds", seeds);
+  return Status::Ok();
 }
 
 // Everything checked before any file is touched; a usage error's exit code, or -1.
@@ -321,7 +178,9 @@ int Check(CrawlArgs* a, const Registry& registry) {
   if (a->stats_path.empty()) a->stats_path = StatsPathFor(c.out_path, c.state_path);
   c.out_path = ExpandTime(c.out_path);
   c.stats_path = a->stats_path;
-  for (const std::string* path : {&c.out_path, &c.state_path, &c.stats_path, &a->metrics_path}) {
+  if (Status warc = CheckArchive(a); !warc.ok()) return UsageError(warc.message(), kCommand);
+  for (const std::string* path :
+       {&c.out_path, &c.state_path, &c.stats_path, &a->metrics_path, &c.archive.name}) {
     if (path->empty()) continue;
     const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
     if (folder.empty() || std::filesystem::is_directory(folder)) continue;
@@ -332,11 +191,6 @@ int Check(CrawlArgs* a, const Registry& registry) {
   if (default_paths) std::filesystem::create_directories("out", error);
   if (error) return UsageError("cannot make the output folder out/: " + error.message(), kCommand);
   return -1;
-}
-
-// The job's name in metrics: the state file's name without its folder and suffix.
-std::string JobName(const CrawlArgs& args) {
-  return std::filesystem::path(args.crawl.state_path).stem().string();
 }
 
 // Exit codes by precedence: an error (3, or 5 for a lock) > a signal (128 + N) > drift
@@ -392,7 +246,7 @@ CommandRun AddCrawlCommand(CLI::App* app) {
                            " (+https://github.com/medscrape/medscrape; polite crawler)";
   CLI::App* command = app->add_subcommand(
       kCommand, "crawl the seeds' hosts -> JSON Lines records (polite, resumable, exactly once)");
-  AddOptions(command, args.get());
+  AddCrawlOptions(command, args.get());
   return [args] { return Run(*args); };
 }
 

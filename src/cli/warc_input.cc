@@ -81,6 +81,10 @@ bool WarcJobs::Next(WarcJob* job) {
   } else {
     job->skip = type.empty() ? "no_type" : type;
   }
+  if (job->skip.empty() && record.Get("Medscrape-Kind") == "hub") {
+    job->skip = "list page";  // medscrape's crawl made no record of it either.
+    job->block.clear();
+  }
   if (job->skip.empty() && IsRobotsTxt(job->url)) {
     job->skip = "robots.txt";
     job->block.clear();

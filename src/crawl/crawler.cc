@@ -82,6 +82,7 @@ Status Crawler::Impl::Open() {
   extraction_ =
       std::make_unique<ExtractionStage>(ThreadsFor(options_.extract_threads), registry_, *state_);
   Status status = OpenOutput();
+  if (status.ok()) status = OpenArchive();
   if (!status.ok()) return status;
   Result<int64_t> run = state_->BeginRun(started_unix_ms_);
   if (!run.ok()) return run.status();
@@ -308,6 +309,7 @@ void Crawler::Impl::Fetch(InFlight flight, const std::string& if_none_match,
   scheduler_.OnStart(flight.entry.host);
   if (!flight.special()) in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
   FetchRequest request{id, flight.current_url, if_none_match, if_modified};
+  request.capture = archive_ != nullptr;
   if (flight.robots_for) {
     // RFC 9309 §2.5: the first 500 KiB are parsed, the rest ignored; a larger
     // robots.txt (or a compression bomb) is no failure.

@@ -22,6 +22,7 @@
 
 #include "base/status.h"
 #include "crawl/clock.h"
+#include "crawl/crawl_archive.h"
 #include "crawl/crawl_observer.h"
 #include "crawl/politeness.h"
 #include "extract/fill_stats.h"
@@ -73,6 +74,8 @@ struct CrawlOptions {
   // Also queue the URLs of the sitemaps that robots.txt lists (index files and
   // gzip included), so pages no hub links to are found.
   bool sitemaps = false;
+  // --warc: every HTTP exchange archived as WARC records (crawl_archive.h); name "" = none.
+  ArchiveOptions archive;
 };
 
 struct CrawlSummary {

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crawl/crawl_archive.h"
 #include "crawl/crawl_stats.h"
 #include "crawl/crawler.h"
 #include "crawl/extraction_stage.h"
@@ -64,6 +65,16 @@ class Crawler::Impl {
   Status Refresh(const std::set<std::string>& hosts);
   Status FinishRun();
 
+  // crawler_archive.cc: the WARC archive (--warc). An exchange is archived just before the
+  // transition of the URL it belongs to; a page's records are built on its worker.
+  Status OpenArchive();
+  Status ArchiveExchange(const InFlight& flight, const FetchResponse& response,
+                         WarcExchange::Kind kind);
+  void ArchiveOnWorker(const InFlight& flight, FetchResponse& response, int64_t now,
+                       ExtractTask* task);
+  Status ArchivePage(StagedPage& page, const ExtractOutcome& outcome);
+  Status FinishArchive();
+
   // crawler.cc: the loop and starting fetches.
   Status Open();
   Status AddSeeds();
@@ -104,7 +115,7 @@ class Crawler::Impl {
   Status HandleBody(InFlight& flight, FetchResponse& response);
   PageRequest ExtractionRequest(const InFlight& flight, const FetchResponse& response);
   Status CollectExtractions();
-  Status Settle(const StagedPage& page, const ExtractOutcome& outcome);
+  Status Settle(StagedPage& page, const ExtractOutcome& outcome);
   Status WriteRecord(const StagedPage& page, const ExtractOutcome& outcome,
                      const std::vector<NewUrl>& outlinks);
   std::vector<NewUrl> Outlinks(const UrlEntry& from, const std::vector<std::string>& links);
@@ -122,6 +133,7 @@ class Crawler::Impl {
   std::unique_ptr<LinkScope> links_;  // Made by Open, as are the three below.
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<JsonLinesWriter> writer_;
+  std::unique_ptr<CrawlArchive> archive_;  // Null without --warc.
 
   std::vector<std::string> seeds_;                    // Canonical.
   std::map<std::string, HostState> hosts_;            // In-scope hosts (host:port).

@@ -150,6 +150,7 @@ Status Crawler::Impl::FinishRun() {
   summary_.stats =
       stats_.Build(summary_, started_unix_ms_, ended, counts.value(), outputs.value(), history);
   Status status = writer_->Close();
+  if (status.ok()) status = FinishArchive();
   if (status.ok()) {
     status = state_->EndRun(summary_.run_id, ended, summary_.finish_reason,
                             summary_.stats.dump(-1, ' ', false, Json::error_handler_t::replace));

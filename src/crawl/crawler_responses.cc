@@ -24,6 +24,10 @@ Status Crawler::Impl::Handle(FetchResponse& response) {
                         answered && response.status < 500 && response.status != 429);
   }
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
+  if (flight.special()) {
+    Status archived = ArchiveExchange(flight, response, WarcExchange::Kind::kResponse);
+    if (!archived.ok()) return archived;
+  }
   if (flight.robots_for) return HandleRobots(flight, response);
   if (flight.sitemap) return HandleSitemap(flight, response);
   in_flight_ids_.erase(flight.entry.id);
@@ -86,7 +90,15 @@ Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& respo
 }
 
 Status Crawler::Impl::HandlePage(InFlight& flight, FetchResponse& response) {
-  switch (ClassifyPage(response)) {
+  const PageAction action = ClassifyPage(response);
+  if (action != PageAction::kBody) {
+    Status archived =
+        ArchiveExchange(flight, response,
+                        action == PageAction::kUnchanged ? WarcExchange::Kind::kNotModified
+                                                         : WarcExchange::Kind::kResponse);
+    if (!archived.ok()) return archived;
+  }
+  switch (action) {
     case PageAction::kFailure:
       return HandleFailure(flight, response);
     case PageAction::kRateLimit:
@@ -186,8 +198,12 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
 }
 
 Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
-  if (!LooksLikeHtml(response.content_type)) return Skip(flight.entry.id, "not_html");
-  if (response.body.empty()) return Skip(flight.entry.id, "empty");
+  const bool html = LooksLikeHtml(response.content_type);
+  if (!html || response.body.empty()) {
+    Status archived = ArchiveExchange(flight, response, WarcExchange::Kind::kResponse);
+    if (!archived.ok()) return archived;
+    return Skip(flight.entry.id, html ? "empty" : "not_html");
+  }
   // The URL stays in in_flight_ids_ until committed: it is still pending in the store.
   const bool is_page = flight.entry.kind == "page";
   ExtractTask task;
@@ -197,8 +213,11 @@ Status Crawler::Impl::HandleBody(InFlight& flight, FetchResponse& response) {
   task.unchanged_sha256 = is_page ? flight.entry.content_sha256 : "";
   task.unchanged_fields_sha256 = is_page ? flight.entry.fields_sha256 : "";
   task.wants_record = is_page;
+  const int64_t now = clock_.UnixMs();
+  task.request.fetched_at = IsoUtc(now);  // The record's and its WARC records' date.
+  ArchiveOnWorker(flight, response, now, &task);
   in_flight_ids_.emplace(flight.entry.id, flight.entry.host);
-  const DoneInfo info{response.status, response.etag, response.last_modified, "", clock_.UnixMs()};
+  const DoneInfo info{response.status, response.etag, response.last_modified, "", now};
   extraction_->Add(StagedPage{std::move(flight.entry), flight.current_url, info}, std::move(task));
   return Status::Ok();
 }
@@ -234,8 +253,10 @@ Status Crawler::Impl::CollectExtractions() {
   return extraction_->Dispatch();
 }
 
-Status Crawler::Impl::Settle(const StagedPage& page, const ExtractOutcome& outcome) {
+Status Crawler::Impl::Settle(StagedPage& page, const ExtractOutcome& outcome) {
   const int64_t id = page.entry.id;
+  Status archived = ArchivePage(page, outcome);
+  if (!archived.ok()) return archived;
   switch (outcome.kind) {
     case ExtractOutcome::Kind::kUnchanged: {
       ++summary_.unchanged;

@@ -5,6 +5,7 @@
 #include "extract/fill_stats.h"
 #include "extract/sha256.h"
 #include "output/jsonl_writer.h"
+#include "warc/digest.h"
 
 namespace medscrape {
 
@@ -52,12 +53,26 @@ ExtractOutcome Run(const ExtractTask& task, const Registry& registry) {
   return outcome;
 }
 
+// The exchange's WARC records: a response, or a revisit when the payload is what the URL's
+// last archived response held.
+void BuildArchive(const ExtractTask& task, ExtractOutcome* outcome) {
+  const std::string payload = WirePayload(*task.capture);
+  WarcExchange exchange = task.exchange;
+  exchange.payload_digest = WarcSha1(payload);
+  const bool same = exchange.payload_digest == task.archived_payload_digest;
+  exchange.kind = same ? WarcExchange::Kind::kIdenticalPayload : WarcExchange::Kind::kResponse;
+  outcome->warc = BuildExchange(exchange, *task.capture, payload).bytes;
+  if (!same) outcome->archived_payload_digest = exchange.payload_digest;
+}
+
 }  // namespace
 
 // Memory running out on this page (hashing, serializing) is this page's failure.
 ExtractOutcome RunExtractTask(const ExtractTask& task, const Registry& registry) {
   try {
-    return Run(task, registry);
+    ExtractOutcome outcome = Run(task, registry);
+    if (task.capture != nullptr) BuildArchive(task, &outcome);
+    return outcome;
   } catch (const std::bad_alloc&) {
     ExtractOutcome outcome;
     outcome.ticket = task.ticket;

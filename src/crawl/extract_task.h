@@ -9,11 +9,13 @@
 #define MEDSCRAPE_CRAWL_EXTRACT_TASK_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "extract/page.h"
 #include "extract/registry.h"
+#include "warc/warc_writer.h"
 
 namespace medscrape {
 
@@ -30,6 +32,12 @@ struct ExtractTask {
   // change either (only ads, comments or tokens around the content differ). Empty: none.
   std::string unchanged_fields_sha256;
   bool wants_record = false;  // A page: serialize the record line. A hub: links only.
+  // --warc: the exchange as on the wire, to be built into WARC records (null: none). A
+  // payload whose digest equals `archived_payload_digest` (the URL's last archived one)
+  // becomes a revisit record (identical-payload-digest) instead of a response.
+  std::shared_ptr<const WireCapture> capture;
+  WarcExchange exchange;
+  std::string archived_payload_digest;
 };
 
 struct ExtractOutcome {
@@ -47,6 +55,10 @@ struct ExtractOutcome {
   Json record;                     // kExtracted page: the record, for the engine's fill stats.
   std::string line;                // kExtracted page: SerializeLine(record), newline included.
   std::vector<std::string> links;  // kExtracted: the page's outlinks (ExtractPage's).
+  // With a capture, whatever the kind: the exchange's WARC records, and the payload digest
+  // when a whole response was archived ("" for a revisit).
+  std::string warc;
+  std::string archived_payload_digest;
 };
 
 // Never fails: a page ExtractPage refuses is a kRefused outcome, one it cannot

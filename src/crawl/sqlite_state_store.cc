@@ -63,7 +63,14 @@ ALTER TABLE urls ADD COLUMN fields_sha256 TEXT;
 CREATE TABLE outputs(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, offset INT NOT NULL);
 CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at_ms INT NOT NULL, ended_at_ms INT,
                   finish_reason TEXT, stats TEXT);
-PRAGMA user_version = 3;
+)sql";
+
+// Version 4: WARC archives (their committed ends, and per URL what was archived last).
+constexpr char kVersion4Sql[] = R"sql(
+ALTER TABLE urls ADD COLUMN payload_digest TEXT;
+ALTER TABLE urls ADD COLUMN archived_at_ms INT;
+CREATE TABLE archives(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, offset INT NOT NULL);
+PRAGMA user_version = 4;
 )sql";
 
 Status ErrnoError(const std::string& path, int err) {
@@ -167,7 +174,8 @@ Status SqliteStateStore::MigrateSchema() {
   }
   Status created = found == 0 ? db_->Exec(kSchemaSql) : Status::Ok();
   if (created.ok() && found <= 1) created = db_->Exec(kFrontierSql);
-  if (created.ok()) created = db_->Exec(kVersion3Sql);
+  if (created.ok() && found <= 2) created = db_->Exec(kVersion3Sql);
+  if (created.ok()) created = db_->Exec(kVersion4Sql);
   if (!created.ok()) return created;
   return txn.value().Commit();
 }

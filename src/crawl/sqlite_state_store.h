@@ -10,13 +10,15 @@
 //        depth, parent_id, state (pending|done|failed|skipped), reason, attempts,
 //        not_before_ms (earliest next attempt), last_status, etag, last_modified,
 //        content_sha256, fetched_at_ms, processing (1 while the page is parsed), crashes,
-//        kind ('page' or 'hub'), failed_at_ms, heals, fields_sha256)
+//        kind ('page' or 'hub'), failed_at_ms, heals, fields_sha256, payload_digest,
+//        archived_at_ms)
 //   job(key TEXT PRIMARY KEY, value TEXT): job settings ("output_offset" in version 2 jobs).
 //   outputs(id INTEGER PRIMARY KEY, path TEXT UNIQUE, offset INT): committed end per file.
 //   runs(id INTEGER PRIMARY KEY, started_at_ms, ended_at_ms, finish_reason, stats TEXT).
+//   archives(id INTEGER PRIMARY KEY, path TEXT UNIQUE, offset INT): WARC files' ends.
 // Indexes: urls(state, not_before_ms), urls(host, state, reason), and partial ones for each
 // host's frontier order and next due time and for crash recovery (sqlite_state_store.cc says
-// why). Version 1 and 2 jobs are upgraded in place.
+// why). Version 1, 2 and 3 jobs are upgraded in place.
 // Memory stays flat however large the frontier is: everything lives in the file, the page
 // cache is capped at kCacheKiB, and no call loads more than `limit` rows or one row per
 // (host, state, reason) group.
@@ -28,6 +30,7 @@
 #define MEDSCRAPE_CRAWL_SQLITE_STATE_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -43,7 +46,7 @@ namespace medscrape {
 
 class SqliteStateStore final : public StateStore {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   static constexpr int kBusyTimeoutMs = 5000;
   static constexpr int kCacheKiB = 8192;  // SQLite page cache per store.
 
@@ -78,6 +81,10 @@ class SqliteStateStore final : public StateStore {
   Status RewindOutput(int64_t offset) override;
   Result<int64_t> OutputOffset() override;
   Result<std::vector<OutputFile>> Outputs() override;
+  Result<int64_t> UseArchive(const std::string& path, int64_t size_if_new) override;
+  void StageArchive(const std::string& path, int64_t offset) override;
+  Status CommitArchives() override;
+  Result<std::vector<OutputFile>> Archives() override;
   Result<int> RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts,
                            const std::string& kind) override;
   Result<int> RequeueDone(const std::vector<std::string>& urls) override;
@@ -103,12 +110,21 @@ class SqliteStateStore final : public StateStore {
   Status StoreOutputOffset(int64_t output_offset);
   Status UpdateDone(const char* sql, int64_t id, const DoneInfo& info);
   // Runs an UPDATE of one pending URL (?1 = id) and fails if it changed no row.
+  // Runs an UPDATE of one pending URL (?1 = id) and fails if it changed no row; with
+  // archive ends staged, in one transaction with them (FlushArchives).
   Status RunTransition(Query& update, int64_t id);
+  Status CheckTransition(int64_t id);
+  // Writes the staged archive ends (inside the caller's transaction).
+  Status FlushArchives();
+  // (path, offset) rows of `sql`: the outputs or archives table.
+  Result<std::vector<OutputFile>> ReadFiles(const char* sql);
 
   std::string path_;
   std::optional<std::string> output_;  // UseOutput's file; none: the version 2 job key.
   int lock_fd_;                        // Holds the flock; closed after db_.
   std::unique_ptr<SqliteDb> db_;
+  std::map<std::string, int64_t> staged_archives_;  // StageArchive: path -> end.
+  bool in_commit_ = false;                          // CommitDone's transaction is open.
 };
 
 }  // namespace medscrape

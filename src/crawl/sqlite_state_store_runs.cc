@@ -66,7 +66,11 @@ Result<int64_t> SqliteStateStore::OutputOffset() {
 }
 
 Result<std::vector<OutputFile>> SqliteStateStore::Outputs() {
-  Result<Query> select = db_->Prepare("SELECT path, offset FROM outputs ORDER BY id");
+  return ReadFiles("SELECT path, offset FROM outputs ORDER BY id");
+}
+
+Result<std::vector<OutputFile>> SqliteStateStore::ReadFiles(const char* sql) {
+  Result<Query> select = db_->Prepare(sql);
   if (!select.ok()) return select.status();
   std::vector<OutputFile> files;
   for (;;) {

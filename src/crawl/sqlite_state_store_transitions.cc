@@ -9,14 +9,16 @@ namespace {
 constexpr char kDoneSql[] =
     "UPDATE urls SET state = 'done', reason = NULL, processing = 0, last_status = ?2,"
     " etag = ?3, last_modified = ?4, content_sha256 = ?5, fetched_at_ms = ?6,"
-    " fields_sha256 = COALESCE(?7, fields_sha256) WHERE id = ?1 AND state = 'pending'";
+    " fields_sha256 = COALESCE(?7, fields_sha256), payload_digest = COALESCE(?8, payload_digest),"
+    " archived_at_ms = COALESCE(?9, archived_at_ms) WHERE id = ?1 AND state = 'pending'";
 
 // A 304 may omit validators: NULL (an empty string) keeps the stored value.
 constexpr char kUnchangedSql[] =
     "UPDATE urls SET state = 'done', reason = NULL, processing = 0, last_status = ?2,"
     " etag = COALESCE(?3, etag), last_modified = COALESCE(?4, last_modified),"
     " content_sha256 = COALESCE(?5, content_sha256), fetched_at_ms = ?6,"
-    " fields_sha256 = COALESCE(?7, fields_sha256) WHERE id = ?1 AND state = 'pending'";
+    " fields_sha256 = COALESCE(?7, fields_sha256), payload_digest = COALESCE(?8, payload_digest),"
+    " archived_at_ms = COALESCE(?9, archived_at_ms) WHERE id = ?1 AND state = 'pending'";
 
 }  // namespace
 
@@ -44,13 +46,17 @@ Result<int> SqliteStateStore::CommitDone(int64_t id, const DoneInfo& info,
                                          const std::vector<NewUrl>& outlinks) {
   Result<Transaction> txn = Transaction::Begin(db_.get());
   if (!txn.ok()) return txn.status();
+  in_commit_ = true;
   Status done = UpdateDone(kDoneSql, id, info);
+  in_commit_ = false;
   if (done.ok() && output_offset) done = StoreOutputOffset(*output_offset);
+  if (done.ok()) done = FlushArchives();
   if (!done.ok()) return done;
   Result<int> added = InsertUrls(outlinks);
   if (!added.ok()) return added;
   Status committed = txn.value().Commit();
   if (!committed.ok()) return committed;
+  staged_archives_.clear();
   return added;
 }
 
@@ -65,6 +71,12 @@ Status SqliteStateStore::UpdateDone(const char* sql, int64_t id, const DoneInfo&
   query.Bind(1, id).Bind(2, int64_t{info.status}).BindTextOrNull(3, info.etag);
   query.BindTextOrNull(4, info.last_modified).BindTextOrNull(5, info.content_sha256);
   query.Bind(6, info.fetched_at_ms).BindTextOrNull(7, info.fields_sha256);
+  query.BindTextOrNull(8, info.payload_digest);
+  if (info.archived_at_ms != 0) {
+    query.Bind(9, info.archived_at_ms);
+  } else {
+    query.BindTextOrNull(9, "");
+  }
   return RunTransition(query, id);
 }
 
@@ -111,8 +123,21 @@ Status SqliteStateStore::Postpone(int64_t id, int64_t not_before_ms) {
 // A one-statement UPDATE runs in autocommit, which takes the write lock as it starts, just
 // as BEGIN IMMEDIATE would; inside CommitDone it joins the open transaction.
 Status SqliteStateStore::RunTransition(Query& update, int64_t id) {
+  if (staged_archives_.empty() || in_commit_) {
+    Status run = update.Run();
+    return run.ok() ? CheckTransition(id) : run;
+  }
+  Result<Transaction> txn = Transaction::Begin(db_.get());
+  if (!txn.ok()) return txn.status();
   Status run = update.Run();
-  if (!run.ok()) return run;
+  if (run.ok()) run = CheckTransition(id);
+  if (run.ok()) run = FlushArchives();
+  if (run.ok()) run = txn.value().Commit();
+  if (run.ok()) staged_archives_.clear();
+  return run;
+}
+
+Status SqliteStateStore::CheckTransition(int64_t id) {
   if (db_->Changes() == 1) return Status::Ok();
   Result<UrlEntry> entry = Get(id);
   if (!entry.ok()) return entry.status();

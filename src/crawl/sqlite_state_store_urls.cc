@@ -11,7 +11,8 @@ namespace {
 
 constexpr char kSelectEntry[] =
     "SELECT id, url, host, kind, depth, attempts, etag, last_modified, content_sha256,"
-    " fetched_at_ms, last_status, state, reason, crashes, not_before_ms, fields_sha256, heals"
+    " fetched_at_ms, last_status, state, reason, crashes, not_before_ms, fields_sha256, heals,"
+    " payload_digest, archived_at_ms"
     " FROM urls";
 
 UrlEntry ReadEntry(const Query& row) {
@@ -33,6 +34,8 @@ UrlEntry ReadEntry(const Query& row) {
   entry.not_before_ms = row.Int(14);
   entry.fields_sha256 = row.Text(15);
   entry.heals = static_cast<int>(row.Int(16));
+  entry.payload_digest = row.Text(17);
+  entry.archived_at_ms = row.Int(18);
   return entry;
 }
 

@@ -65,6 +65,9 @@ struct UrlEntry {
   // Extracted fields' hash (FieldsSha256) of the last record: an equal one is no change.
   std::string fields_sha256;
   int heals = 0;  // Times a later run gave this failed URL another chance (RequeueFailed).
+  // The last whole response archived (WARC): its payload digest and WARC-Date (UNIX ms).
+  std::string payload_digest;
+  int64_t archived_at_ms = 0;
 };
 
 struct NewUrl {
@@ -81,6 +84,10 @@ struct DoneInfo {
   std::string etag, last_modified, content_sha256;
   int64_t fetched_at_ms = 0;
   std::string fields_sha256;  // Pages with a record; "" for hubs (and keeps the stored one).
+  // A response archived whole (WARC) by this fetch: its payload digest and date; ""/0 keep
+  // the stored ones (no archive, or a revisit record).
+  std::string payload_digest;
+  int64_t archived_at_ms = 0;
 };
 
 // Which failed URLs RequeueFailed gives another chance.
@@ -173,6 +180,18 @@ class StateStore {
   virtual Result<int64_t> OutputOffset() = 0;
   // Every output file the job committed records to, in the order first used.
   virtual Result<std::vector<OutputFile>> Outputs() = 0;
+
+  // Archive (WARC) files, exactly once like the output: the caller appends records, then
+  // StageArchive(path, new end); the next URL transition (or CommitArchives) commits every
+  // staged end in its own transaction, so a record written just before a URL's transition
+  // is committed with it. On resume the caller cuts each file back to its committed end.
+  // UseArchive registers `path` (its committed end `size_if_new` when the job never used
+  // it: what the file already holds is kept) and returns its committed end.
+  virtual Result<int64_t> UseArchive(const std::string& path, int64_t size_if_new) = 0;
+  virtual void StageArchive(const std::string& path, int64_t offset) = 0;
+  virtual Status CommitArchives() = 0;
+  // Every archive file of the job with its committed end, in the order first used.
+  virtual Result<std::vector<OutputFile>> Archives() = 0;
 
   // Recrawl: done URLs of `hosts` fetched before `older_than_ms` (of `kind`, "page" or
   // "hub"; "" both) go back to pending with a fresh retry budget; etag, last_modified,

@@ -1,0 +1,152 @@
+#include "crawl/crawl_archive.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "warc/cdxj.h"
+
+namespace medscrape {
+namespace {
+
+Status Errno(const std::string& path, const char* what) {
+  return Status::Error(path + ": " + what + ": " + std::strerror(errno));
+}
+
+// -1 when there is no such file.
+int64_t SizeOf(const std::string& path, int64_t* mtime_ns = nullptr) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return -1;
+  if (mtime_ns != nullptr) {
+    *mtime_ns = int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec;
+  }
+  return static_cast<int64_t>(info.st_size);
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+std::string CrawlArchive::PathFor(const ArchiveOptions& options, int index) {
+  if (options.max_size <= 0) return options.name + ".warc.gz";
+  char number[16];
+  std::snprintf(number, sizeof(number), "-%05d", index);
+  return options.name + number + ".warc.gz";
+}
+
+Result<std::unique_ptr<CrawlArchive>> CrawlArchive::Open(const ArchiveOptions& options,
+                                                         StateStore& state,
+                                                         std::vector<std::string>* warnings) {
+  Result<std::vector<OutputFile>> files = state.Archives();
+  if (!files.ok()) return files.status();
+  int index = 0;
+  for (const OutputFile& file : files.value()) {
+    const int64_t size = SizeOf(file.path);
+    if (size > file.offset) {
+      if (::truncate(file.path.c_str(), file.offset) != 0) {
+        return Errno(file.path, "cannot cut back to the last committed record");
+      }
+      warnings->push_back(file.path + ": cut back to its last committed record (" +
+                          std::to_string(file.offset) + " bytes): the tail of an interrupted run");
+    }
+    // NAME-NNNNN.warc.gz: go on with the highest number the job has used.
+    const std::string prefix = options.name + "-";
+    if (options.max_size > 0 && file.path.size() == prefix.size() + 13 &&
+        file.path.compare(0, prefix.size(), prefix) == 0) {
+      const int number = std::atoi(file.path.c_str() + prefix.size());
+      if (PathFor(options, number) == file.path && number > index) index = number;
+    }
+  }
+  std::unique_ptr<CrawlArchive> archive(new CrawlArchive(options, state));
+  Status used = archive->Use(index);
+  if (!used.ok()) return used;
+  return archive;
+}
+
+CrawlArchive::~CrawlArchive() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// A file the job never used starts empty, like the JSON Lines output; one it used goes on
+// at its committed end (shorter on disk: moved or cut behind the job's back, then its end).
+Status CrawlArchive::Use(int index) {
+  const std::string path = PathFor(options_, index);
+  Result<int64_t> committed = state_.UseArchive(path, 0);
+  if (!committed.ok()) return committed.status();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno(path, "cannot open the archive");
+  const int64_t size = SizeOf(path);
+  int64_t offset = committed.value();
+  if (size < offset) offset = size;
+  if (::ftruncate(fd, offset) != 0 || ::lseek(fd, offset, SEEK_SET) < 0) {
+    const Status error = Errno(path, "cannot position the archive");
+    ::close(fd);
+    return error;
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  index_ = index;
+  path_ = path;
+  offset_ = offset;
+  info_written_ = false;
+  if (offset != committed.value()) state_.StageArchive(path_, offset_);
+  return Status::Ok();
+}
+
+Status CrawlArchive::Write(const std::string& members, const std::string& date) {
+  if (members.empty()) return Status::Ok();
+  if (options_.max_size > 0 && offset_ > 0 &&
+      offset_ + static_cast<int64_t>(members.size()) > options_.max_size) {
+    Status used = Use(index_ + 1);
+    if (!used.ok()) return used;
+  }
+  std::string bytes;
+  if (!info_written_) {
+    bytes = BuildWarcinfo(date, BaseName(path_), options_.software, options_.info);
+  }
+  bytes += members;
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Nothing of it is committed: the next run cuts it off.
+      return Errno(path_, "cannot append to the archive");
+    }
+    written += static_cast<size_t>(n);
+  }
+  info_written_ = true;
+  offset_ += static_cast<int64_t>(bytes.size());
+  state_.StageArchive(path_, offset_);
+  return Status::Ok();
+}
+
+Result<int> CrawlArchive::Finish(std::vector<std::string>* warnings) {
+  Status committed = state_.CommitArchives();
+  if (!committed.ok()) return committed;
+  Result<std::vector<OutputFile>> files = state_.Archives();
+  if (!files.ok()) return files.status();
+  int indexed = 0;
+  for (const OutputFile& file : files.value()) {
+    int64_t warc_time = 0, index_time = 0;
+    if (SizeOf(file.path, &warc_time) < 0) continue;  // Moved away: not the job's business.
+    if (SizeOf(CdxjPathFor(file.path), &index_time) >= 0 && index_time >= warc_time) continue;
+    Result<int64_t> lines = WriteCdxj(file.path);
+    if (!lines.ok()) {
+      warnings->push_back(lines.status().message());
+      continue;
+    }
+    ++indexed;
+  }
+  return indexed;
+}
+
+}  // namespace medscrape

@@ -1,0 +1,174 @@
+#include "warc/warc_writer.h"
+
+#include <openssl/rand.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <cstdio>
+#include <new>
+#include <stdexcept>
+
+#include "fetch/chunked.h"
+#include "warc/digest.h"
+
+namespace medscrape {
+namespace {
+
+constexpr char kProfileNotModified[] =
+    "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
+constexpr char kProfileIdentical[] =
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether the head's Transfer-Encoding names chunked (its last coding, RFC 9112 6.1).
+bool IsChunked(std::string_view head) {
+  bool chunked = false;
+  size_t start = head.find('\n');  // After the status line.
+  while (start != std::string_view::npos && start + 1 < head.size()) {
+    const size_t end = head.find('\n', start + 1);
+    std::string_view line = head.substr(
+        start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
+    start = end;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    if (!EqualsIgnoreCase(line.substr(0, colon), "transfer-encoding")) continue;
+    std::string value(line.substr(colon + 1));
+    for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
+      value.pop_back();
+    }
+    chunked = value.size() >= 7 && value.compare(value.size() - 7, 7, "chunked") == 0;
+  }
+  return chunked;
+}
+
+void AddField(WarcFields* fields, const char* name, const std::string& value) {
+  if (!value.empty()) fields->emplace_back(name, value);
+}
+
+}  // namespace
+
+std::string NewWarcRecordId() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) throw std::runtime_error("RAND_bytes failed");
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  char text[64];
+  int n = std::snprintf(text, sizeof(text), "<urn:uuid:");
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[n++] = '-';
+    n += std::snprintf(text + n, sizeof(text) - n, "%02x", bytes[i]);
+  }
+  text[n++] = '>';
+  return std::string(text, n);
+}
+
+std::string GzipMember(std::string_view bytes) {
+  z_stream stream{};
+  // windowBits 15 + 16: a gzip header and trailer.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    throw std::bad_alloc();
+  }
+  std::string out(deflateBound(&stream, bytes.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("deflate did not finish a member");
+  return out;
+}
+
+std::string BuildWarcRecord(const WarcFields& fields, std::string_view block) {
+  std::string record = "WARC/1.1\r\n";
+  for (const auto& [name, value] : fields) record += name + ": " + value + "\r\n";
+  record += "Content-Length: " + std::to_string(block.size()) + "\r\n\r\n";
+  record.append(block);
+  record += "\r\n\r\n";
+  return GzipMember(record);
+}
+
+std::string BuildWarcinfo(const std::string& date, const std::string& filename,
+                          const std::string& software, const WarcFields& info) {
+  std::string block = "software: " + software + "\r\nformat: WARC File Format 1.1\r\n" +
+                      "conformsTo: http://iipc.github.io/warc-specifications/specifications/"
+                      "warc-format/warc-1.1/\r\n";
+  for (const auto& [name, value] : info) block += name + ": " + value + "\r\n";
+  WarcFields fields = {
+      {"WARC-Type", "warcinfo"}, {"WARC-Record-ID", NewWarcRecordId()}, {"WARC-Date", date}};
+  AddField(&fields, "WARC-Filename", filename);
+  fields.emplace_back("Content-Type", "application/warc-fields");
+  return BuildWarcRecord(fields, block);
+}
+
+std::string WirePayload(const WireCapture& capture) {
+  if (!IsChunked(capture.response_head)) return capture.body;
+  std::string payload, error;
+  Dechunk(capture.body, &payload, &error);  // Broken framing: what decoded.
+  return payload;
+}
+
+BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& capture,
+                            const std::string& payload) {
+  BuiltExchange built;
+  if (capture.response_head.empty()) return built;
+  const std::string response_id = NewWarcRecordId();
+  if (!capture.request_head.empty()) {
+    WarcFields fields = {{"WARC-Type", "request"},
+                         {"WARC-Record-ID", NewWarcRecordId()},
+                         {"WARC-Date", exchange.date},
+                         {"WARC-Target-URI", exchange.target_uri},
+                         {"WARC-Concurrent-To", response_id}};
+    AddField(&fields, "WARC-IP-Address", exchange.ip);
+    fields.emplace_back("WARC-Block-Digest", WarcSha1(capture.request_head));
+    fields.emplace_back("Content-Type", "application/http;msgtype=request");
+    built.bytes = BuildWarcRecord(fields, capture.request_head);
+  }
+  const bool revisit = exchange.kind != WarcExchange::Kind::kResponse;
+  WarcFields fields = {{"WARC-Type", revisit ? "revisit" : "response"},
+                       {"WARC-Record-ID", response_id},
+                       {"WARC-Date", exchange.date},
+                       {"WARC-Target-URI", exchange.target_uri}};
+  AddField(&fields, "WARC-IP-Address", exchange.ip);
+  fields.insert(fields.end(), exchange.extra.begin(), exchange.extra.end());
+  if (exchange.kind != WarcExchange::Kind::kNotModified) {
+    built.payload_digest =
+        exchange.payload_digest.empty() ? WarcSha1(payload) : exchange.payload_digest;
+  }
+  if (revisit) {
+    fields.emplace_back("WARC-Profile", exchange.kind == WarcExchange::Kind::kNotModified
+                                            ? kProfileNotModified
+                                            : kProfileIdentical);
+    AddField(&fields, "WARC-Refers-To-Target-URI", exchange.refers_to_uri);
+    AddField(&fields, "WARC-Refers-To-Date", exchange.refers_to_date);
+    AddField(&fields, "WARC-Payload-Digest", built.payload_digest);
+    fields.emplace_back("WARC-Block-Digest", WarcSha1(capture.response_head));
+    fields.emplace_back("Content-Type", "application/http;msgtype=response");
+    built.bytes += BuildWarcRecord(fields, capture.response_head);
+    return built;
+  }
+  Sha1 block_digest;
+  block_digest.Update(capture.response_head);
+  block_digest.Update(capture.body);
+  fields.emplace_back("WARC-Payload-Digest", built.payload_digest);
+  fields.emplace_back("WARC-Block-Digest", block_digest.FinishWarc());
+  AddField(&fields, "WARC-Truncated", capture.truncated);
+  fields.emplace_back("Content-Type", "application/http;msgtype=response");
+  built.bytes += BuildWarcRecord(fields, capture.response_head + capture.body);
+  return built;
+}
+
+}  // namespace medscrape
