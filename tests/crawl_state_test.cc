@@ -342,7 +342,7 @@ TEST_CASE("A job of schema version 1 is upgraded in place", "[state]") {
     CHECK(store->UseOutput("out-2.jsonl").value() == 0);
     CHECK(store->UseOutput("out.jsonl").value() == 42);
   }
-  CHECK(QueryText(path, "PRAGMA user_version") == "3");
+  CHECK(QueryText(path, "PRAGMA user_version") == "4");
   CHECK(QueryText(path, "SELECT count(*) FROM job WHERE key = 'output_offset'") == "0");
   CHECK(QueryText(path, "SELECT heals || '/' || (fields_sha256 IS NULL) FROM urls") == "0/1");
   CHECK(QueryText(path, "SELECT count(*) FROM sqlite_master WHERE name = 'urls_frontier'") == "0");

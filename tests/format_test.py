@@ -19,7 +19,8 @@ FOLDERS = ["src", "extractors", "tests", "bench"]
 def sources(root):
     for folder in FOLDERS:
         for path in sorted((root / folder).rglob("*")):
-            if path.suffix in (".cc", ".h") and "work" not in path.relative_to(root).parts:
+            parts = path.relative_to(root).parts
+            if path.suffix in (".cc", ".h") and "work" not in parts and "node_modules" not in parts:
                 yield path
 
 

@@ -14,11 +14,15 @@
 
 #include "gzip_test_util.h"
 #include "warc/http_message.h"
+#include "warc_test_util.h"
 
 namespace medscrape {
 namespace {
 
 using testing::Gzip;
+using testing::Read;
+using testing::ReadAll;
+using testing::TempFile;
 
 std::string Record(const std::string& uri, const std::string& block,
                    const std::string& length = "") {
@@ -38,49 +42,6 @@ std::vector<std::string> ThreeRecords() {
     records.push_back(Record("http://a.test/" + std::to_string(i), kBlocks[i]));
   }
   return records;
-}
-
-// A file in the test's temporary folder, removed at the end of the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& bytes) {
-    char name[] = "/tmp/warc_reader_test_XXXXXX";
-    const int fd = mkstemp(name);
-    REQUIRE(fd >= 0);
-    close(fd);
-    path_ = name;
-    std::ofstream(path_, std::ios::binary) << bytes;
-  }
-  ~TempFile() { unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct ReadAll {
-  std::vector<WarcRecord> records;
-  std::vector<WarcError> errors;
-};
-
-ReadAll Read(const std::string& bytes, const WarcReaderOptions& options = {}) {
-  TempFile file(bytes);
-  Result<std::unique_ptr<WarcReader>> reader = WarcReader::Open(file.path(), options);
-  REQUIRE(reader.ok());
-  ReadAll all;
-  WarcRecord record;
-  WarcError error;
-  for (int i = 0; i < 100; ++i) {
-    const WarcReader::Item item = reader.value()->Next(&record, &error);
-    if (item == WarcReader::Item::kEnd) return all;
-    if (item == WarcReader::Item::kRecord) all.records.push_back(record);
-    if (item == WarcReader::Item::kError) {
-      UNSCOPED_INFO(error.Describe());
-      all.errors.push_back(error);
-    }
-  }
-  FAIL("the reader never ended");
-  return all;
 }
 
 std::string Concat(const std::vector<std::string>& parts) {

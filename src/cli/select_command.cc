@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/inputs.h"
+#include "cli/warc_input.h"
+#include "crawl/response_rules.h"
 #include "encoding/charset.h"
 #include "html/document.h"
 #include "html/selector.h"
@@ -18,7 +20,7 @@ namespace {
 constexpr size_t kMarkupShown = 240;  // Bytes of each match's markup printed.
 
 struct SelectOptions {
-  std::string css, file, site, charset, sites_dir;
+  std::string css, file, site, charset, sites_dir, url;
 };
 
 std::string Shorten(std::string_view text, size_t bytes) {
@@ -49,15 +51,28 @@ int Run(const SelectOptions& options) {
     return UsageError("unknown site '" + options.site + "' (see 'medscrape sites')", "select");
   }
   ParseLimits limits;
-  Result<RawInput> raw = ReadInput(options.file, limits.max_input_bytes);
-  if (!raw.ok()) {
-    std::fprintf(stderr, "medscrape: error: %s: %s\n", options.file.c_str(),
-                 raw.status().message().c_str());
-    return kExitSomeFailed;
-  }
   DecodeOptions decode;
   decode.forced_charset = options.charset;
-  Result<DecodedText> decoded = DecodeToUtf8(raw.value().bytes, decode);
+  std::string bytes;
+  if (IsWarcName(options.file)) {
+    Result<WarcPage> page = FindWarcPage(options.file, options.url);
+    if (!page.ok()) {
+      std::fprintf(stderr, "medscrape: error: %s\n", page.status().message().c_str());
+      return kExitSomeFailed;
+    }
+    decode.header_charset = CharsetOf(page.value().content_type);
+    bytes = std::move(page.value().body);
+  } else {
+    if (!options.url.empty()) return UsageError("--url needs a WARC file", "select");
+    Result<RawInput> raw = ReadInput(options.file, limits.max_input_bytes);
+    if (!raw.ok()) {
+      std::fprintf(stderr, "medscrape: error: %s: %s\n", options.file.c_str(),
+                   raw.status().message().c_str());
+      return kExitSomeFailed;
+    }
+    bytes = std::move(raw.value().bytes);
+  }
+  Result<DecodedText> decoded = DecodeToUtf8(bytes, decode);
   if (!decoded.ok()) {
     std::fprintf(stderr, "medscrape: error: %s: %s\n", options.file.c_str(),
                  decoded.status().message().c_str());
@@ -95,7 +110,14 @@ CommandRun AddSelectCommand(CLI::App* app) {
   CLI::App* command = app->add_subcommand(
       "select", "what a CSS selector matches on a saved page (its text, then its markup)");
   command->add_option("CSS", options->css, "the selector (the subset site files use)")->required();
-  command->add_option("FILE", options->file, "a saved page, or - for standard input")->required();
+  command
+      ->add_option("FILE", options->file,
+                   "a saved page, a WARC file (.warc, .warc.gz), or - for standard input")
+      ->required();
+  command
+      ->add_option("--url", options->url,
+                   "in a WARC file, the page captured last for URL (default: its first page)")
+      ->type_name("URL");
   command
       ->add_option("--site", options->site,
                    "also say which of this site's page types the page is detected as")

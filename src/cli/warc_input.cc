@@ -81,6 +81,10 @@ bool WarcJobs::Next(WarcJob* job) {
   } else {
     job->skip = type.empty() ? "no_type" : type;
   }
+  if (job->skip.empty() && !record.Get("WARC-Truncated").empty()) {
+    job->skip = "truncated";  // Cut at a size cap or a broken connection: not the page.
+    job->block.clear();
+  }
   if (job->skip.empty() && record.Get("Medscrape-Kind") == "hub") {
     job->skip = "list page";  // medscrape's crawl made no record of it either.
     job->block.clear();
@@ -160,6 +164,26 @@ WarcPage ReadWarcPage(const WarcJob& job) {
   if (page.body.empty()) page.skip = "empty";
   page.warnings = std::move(response.value().warnings);
   return page;
+}
+
+Result<WarcPage> FindWarcPage(const std::string& path, const std::string& url) {
+  WarcJobs jobs;
+  Status opened = jobs.Open(path);
+  if (!opened.ok()) return opened;
+  std::optional<WarcPage> found;
+  WarcJob job;
+  while (jobs.Next(&job)) {
+    if (!job.error.empty() || !job.skip.empty() || (!url.empty() && job.url != url)) continue;
+    WarcPage page = ReadWarcPage(job);
+    if (!page.error.empty() || !page.skip.empty()) continue;
+    found = std::move(page);
+    if (url.empty()) break;  // The first page will do.
+  }
+  if (!found) {
+    return Status::Error(path + ": no HTML page" + (url.empty() ? "" : " of " + url) +
+                         " in this WARC file");
+  }
+  return std::move(*found);
 }
 
 std::optional<std::string> NormalizeWarcDate(const std::string& date) {

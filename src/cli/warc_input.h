@@ -57,6 +57,10 @@ struct WarcPage {
 };
 WarcPage ReadWarcPage(const WarcJob& job);
 
+// The last HTML page captured for `url` in the WARC file at `path` (any URL when empty), for
+// `select`: a page to look at without fetching it again. Fails naming the file and URL.
+Result<WarcPage> FindWarcPage(const std::string& path, const std::string& url);
+
 // A WARC-Date ("2026-12-05T03:22:12Z", fractions kept to milliseconds) as records carry
 // fetched_at; nullopt when it is no such date.
 std::optional<std::string> NormalizeWarcDate(const std::string& date);
