@@ -63,12 +63,14 @@ SUMMARY_KEYS = ["ts", "level", "event", "status", "finish_reason", "out", "fetch
 class Site:
     """tests/http_test_server.py serving fixtures/site, with its request log."""
 
-    def __init__(self):
+    def __init__(self, *extra):
+        """extra: more http_test_server.py options (--latency 0.1, ...)."""
         self.dir = tempfile.TemporaryDirectory(prefix="medscrape-crawl-site-")
         self.log = Path(self.dir.name) / "requests.jsonl"
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", str(testlib.source_dir() / "tests" / "http_test_server.py"),
-             "--root", str(testlib.source_dir() / "fixtures" / "site"), "--log", str(self.log)],
+             "--root", str(testlib.source_dir() / "fixtures" / "site"), "--log", str(self.log),
+             *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=clean_env())
         line = self.proc.stdout.readline().decode()
         if not line.startswith("PORT "):

@@ -33,6 +33,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
+import crawl_cli_test as cli  # noqa: E402  (Site, clean_env, same_records; its cases stay unregistered)
 from testlib import TestFailure, check, eq, parse_records, run  # noqa: E402
 
 try:
@@ -46,46 +47,18 @@ case = runner.case
 SITE_SEED = "/jingxuan/index.shtml"
 SITE_DONE = 40  # fixtures/site: 3 list pages and 37 pages
 VALIDATOR = testlib.source_dir() / "tests" / "warcio" / "validate.mjs"
-PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                   "ALL_PROXY", "no_proxy", "NO_PROXY")
-
-
-def clean_env():
-    return {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
 
 
 # ---------------------------------------------------------------- servers
-
-class FixtureSite:
-    """tests/http_test_server.py serving fixtures/site (ETag and Last-Modified on every file)."""
-
-    def __init__(self, *extra):
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", str(testlib.source_dir() / "tests" / "http_test_server.py"),
-             "--root", str(testlib.source_dir() / "fixtures" / "site"), *extra],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=clean_env())
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            raise TestFailure(f"http_test_server.py did not start: {line!r}")
-        self.base = f"http://127.0.0.1:{int(line.split()[1])}"
-        atexit.register(self.close)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
 
 _SITES = {}
 
 
 def fixture_site(*extra):
+    """tests/http_test_server.py serving fixtures/site (ETag and Last-Modified on every file)."""
     if extra not in _SITES:
-        _SITES[extra] = FixtureSite(*extra)
+        _SITES[extra] = cli.Site(*extra)
+        atexit.register(_SITES[extra].close)
     return _SITES[extra]
 
 
@@ -122,7 +95,10 @@ class WireHandler(http.server.BaseHTTPRequestHandler):
         if not any(name == "Transfer-Encoding" for name, _ in headers):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except ConnectionError:  # the oversized page: medscrape hangs up at its cap
+            self.close_connection = True
 
     def send_chunked(self, body, headers):
         self.send_response(200)
@@ -171,14 +147,22 @@ class WireHandler(http.server.BaseHTTPRequestHandler):
         return self.send(404, b"<html>not here</html>", html)
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A server that takes a client hanging up (medscrape at a cap, a kill) as normal."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 _WIRE = None
 
 
 def wire_base():
     global _WIRE
     if _WIRE is None:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WireHandler)
-        server.daemon_threads = True
+        server = QuietServer(("127.0.0.1", 0), WireHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         _WIRE = f"http://127.0.0.1:{server.server_address[1]}"
     return _WIRE
@@ -200,7 +184,7 @@ class Job:
                 "--no-progress", *extra, self.base + SITE_SEED]
 
     def run(self, binary, *extra, timeout=120):
-        return run([str(a) for a in self.argv(binary, *extra)], timeout=timeout, env=clean_env())
+        return run([str(a) for a in self.argv(binary, *extra)], timeout=timeout, env=cli.clean_env())
 
     def url_states(self):
         db = sqlite3.connect(str(self.state))
@@ -250,14 +234,6 @@ def read_records(path, drop=("change",)):
     return records
 
 
-def same_records(got, want, what):
-    eq(sorted(got), sorted(want), f"{what}: record URLs")
-    for url, record in want.items():
-        if got[url] != record:
-            diff = sorted(k for k in set(record) | set(got[url]) if record.get(k) != got[url].get(k))
-            raise TestFailure(f"{what}: the record of {url} differs in {diff}")
-
-
 def reextract(binary, tmp, *warcs):
     out = Path(tmp) / "reextracted.jsonl"
     r = run([str(binary), "extract", "--site", "mfk.com", "-o", str(out), *map(str, warcs)],
@@ -291,7 +267,7 @@ def _(binary, tmp):
         response = next(x for x in responses if x["uri"] == url)
         eq(response["content_sha256"], record["content_sha256"], f"{url}: body as warcio decodes it")
         eq(response["kind"], "page", f"{url}: Medscrape-Kind")
-    same_records(reextract(binary, tmp, warc), crawled, "re-extracted WARC")
+    cli.same_records(reextract(binary, tmp, warc), crawled, "re-extracted WARC")
     # The index: one line per response, sorted, each offset/length one gzip member.
     cdxj = (Path(tmp) / "site.cdxj").read_text().splitlines()
     eq(len(cdxj), len(responses), "CDXJ lines")
@@ -354,7 +330,7 @@ def _(binary, tmp):
     eq(responses[base + MISSING]["status"], 404, "404 archived")
     eq(responses[base + IMAGE]["status"], 200, "image archived")
     eq(states[base + IMAGE], ("skipped", "not_html"), "image state")
-    same_records(reextract(binary, tmp, warc), crawled, "re-extracted WARC")
+    cli.same_records(reextract(binary, tmp, warc), crawled, "re-extracted WARC")
 
     r = job.run(binary, "--max-failed-ratio", "1", "--recrawl-after", "0s", "--retry-failed")
     check(r.rc == 0, f"recrawl exited {r.rc}")
@@ -395,7 +371,7 @@ def _(binary, tmp):
         proc = subprocess.Popen([str(a) for a in job.argv(binary, "--concurrency", "2",
                                                           "--per-host", "2")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env=clean_env())
+                                env=cli.clean_env())
         if kills < 8:
             time.sleep(rng.uniform(0.05, 0.3))
             if proc.poll() is None:
@@ -426,8 +402,8 @@ def _(binary, tmp):
             continue
         eq(answers[url], 1 if state == "done" else 0, f"responses for {url} after {kills} kills")
     got = read_records(job.out, drop=("change", "fetched_at"))
-    same_records(got, want, "the killed job's records")
-    same_records(reextract(binary, tmp, *files), read_records(job.out), "re-extracted WARC")
+    cli.same_records(got, want, "the killed job's records")
+    cli.same_records(reextract(binary, tmp, *files), read_records(job.out), "re-extracted WARC")
     return f"{kills} kills in {runs} runs"
 
 
@@ -439,7 +415,7 @@ def _(binary, tmp):
     config = Path(tmp) / "job.yaml"
     config.write_text(f"warc: {job.warc}\nwarc-max-size: 30k\n")
     argv = [a for a in job.argv(binary) if a not in ("--warc", job.warc)]
-    r = run([str(a) for a in argv] + ["--config", str(config)], timeout=120, env=clean_env())
+    r = run([str(a) for a in argv] + ["--config", str(config)], timeout=120, env=cli.clean_env())
     check(r.rc == 0, f"crawl exited {r.rc}")
     files = sorted(Path(tmp).glob("part-*.warc.gz"))
     check(len(files) >= 3, f"only {len(files)} files: {files}")
@@ -485,8 +461,7 @@ class DriftedHandler(http.server.BaseHTTPRequestHandler):
 @case("the site changed: the records lose their summary; a fixed site file (--sites) re-extracts "
       "the night's WARC into the corrected records, nothing fetched")
 def _(binary, tmp):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), DriftedHandler)
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), DriftedHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     job = Job(tmp, f"http://127.0.0.1:{server.server_address[1]}")
     r = job.run(binary)

@@ -5,16 +5,11 @@
 #include <iterator>
 #include <utility>
 
+#include "base/ascii.h"
 #include "warc/http_message.h"
 
 namespace medscrape {
 namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // WARC 1.0 wrote the URI in angle brackets ("<http://...>"); some writers still do.
 std::string TargetUri(const WarcRecord& record) {
@@ -26,7 +21,7 @@ std::string TargetUri(const WarcRecord& record) {
 
 // The media type of a Content-Type, lower case, without parameters.
 std::string MediaType(const std::string& content_type) {
-  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  std::string type = AsciiLower(content_type.substr(0, content_type.find(';')));
   const size_t begin = type.find_first_not_of(" \t");
   const size_t end = type.find_last_not_of(" \t");
   return begin == std::string::npos ? "" : type.substr(begin, end - begin + 1);
@@ -106,7 +101,7 @@ void WarcJobs::Remember(const WarcRecord& record) {
 
 // A revisit's payload is the response it points to, read again from its file.
 void WarcJobs::Resolve(const WarcRecord& revisit, WarcJob* job) {
-  const std::string profile = Lower(revisit.Get("WARC-Profile"));
+  const std::string profile = AsciiLower(revisit.Get("WARC-Profile"));
   const Location* found = nullptr;
   if (profile.find("server-not-modified") == std::string::npos) {
     auto it = by_digest_.find(revisit.Get("WARC-Payload-Digest"));

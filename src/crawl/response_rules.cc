@@ -5,18 +5,13 @@
 #include <ctime>
 #include <optional>
 
+#include "base/ascii.h"
 #include "base/space.h"
 #include "url/canonical.h"
 #include "url/url.h"
 
 namespace medscrape {
 namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The scheme an href names ("ftp" in " FTP://x"), lower case; "" for a relative one.
 std::string HrefScheme(const std::string& href) {
@@ -30,7 +25,7 @@ std::string HrefScheme(const std::string& href) {
     ++end;
   }
   if (end >= href.size() || href[end] != ':') return "";
-  return Lower(href.substr(start, end - start));
+  return AsciiLower(href.substr(start, end - start));
 }
 
 }  // namespace
@@ -53,13 +48,13 @@ PageAction ClassifyPage(const FetchResponse& response) {
 
 bool LooksLikeHtml(const std::string& content_type) {
   if (content_type.empty()) return true;
-  const std::string lower = Lower(content_type);
+  const std::string lower = AsciiLower(content_type);
   return lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos ||
          lower.rfind("text/plain", 0) == 0;
 }
 
 std::string CharsetOf(const std::string& content_type) {
-  const size_t at = Lower(content_type).find("charset=");
+  const size_t at = AsciiLower(content_type).find("charset=");
   if (at == std::string::npos) return "";
   std::string value = content_type.substr(at + 8);
   value = value.substr(0, value.find(';'));

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "base/ascii.h"
+
 namespace medscrape {
 namespace {
 
@@ -16,14 +18,6 @@ std::string_view Trim(std::string_view s) {
   const size_t begin = s.find_first_not_of(kWhitespace);
   if (begin == std::string_view::npos) return {};
   return s.substr(begin, s.find_last_not_of(kWhitespace) - begin + 1);
-}
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
 }
 
 int HexValue(char c) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "base/ascii.h"
 #include "base/space.h"
 #include "html/selector_compiled.h"
 
@@ -17,13 +18,6 @@ bool IsHex(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f
 bool IsNameChar(char c) {
   return IsAsciiAlpha(c) || IsDigit(c) || c == '-' || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string LowerAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return s;
 }
 
 void AppendUtf8(uint32_t code_point, std::string* out) {
@@ -118,7 +112,7 @@ class Parser {
     std::string name;
     if (!ParseName(&name)) return false;
     out->kind = SimpleSelector::Kind::kType;
-    out->name = LowerAscii(std::move(name));
+    out->name = AsciiLower(std::move(name));
     out->tag = gumbo_tagn_enum(out->name.data(), static_cast<unsigned>(out->name.size()));
     return true;
   }
@@ -145,7 +139,7 @@ class Parser {
     const size_t open = pos_ - 1;
     SkipSpace();
     if (!ParseName(&out->name)) return false;
-    out->name = LowerAscii(std::move(out->name));
+    out->name = AsciiLower(std::move(out->name));
     SkipSpace();
     if (AtEnd()) return FailAt(open, "unclosed '['");
     out->kind = SimpleSelector::Kind::kAttrExists;
@@ -181,7 +175,7 @@ class Parser {
     if (!AtEnd() && Peek() == ':') return FailAt(colon, "unsupported pseudo-element");
     std::string name;
     if (!ParseName(&name)) return false;
-    name = LowerAscii(std::move(name));
+    name = AsciiLower(std::move(name));
     if (name == "first-child") {
       out->kind = SimpleSelector::Kind::kFirstChild;
       return true;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/ascii.h"
 #include "url/curl_url_handle.h"
 #include "url/url.h"
 
@@ -23,14 +24,6 @@ std::optional<std::string> GetPart(CURLU* handle, CURLUPart part, unsigned int f
   std::string result(text);
   curl_free(text);
   return result;
-}
-
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Parses an absolute http(s) URL; null when it is not one. CURLU_URLENCODE

@@ -10,15 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "base/ascii.h"
 #include "warc/warc_reader.h"
 
 namespace medscrape {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // The status code and the media type (no parameters) of an HTTP response block's head.
 void HeadFacts(const std::string& block, std::string* status, std::string* mime) {
@@ -33,12 +29,12 @@ void HeadFacts(const std::string& block, std::string* status, std::string* mime)
     std::string line = head.substr(start + 1, end == std::string::npos ? end : end - start - 1);
     start = end;
     const size_t colon = line.find(':');
-    if (colon == std::string::npos || Lower(line.substr(0, colon)) != "content-type") continue;
+    if (colon == std::string::npos || AsciiLower(line.substr(0, colon)) != "content-type") continue;
     std::string value = line.substr(colon + 1);
     value = value.substr(0, value.find(';'));
     const size_t first = value.find_first_not_of(" \t");
     const size_t last = value.find_last_not_of(" \t\r");
-    *mime = first == std::string::npos ? "" : Lower(value.substr(first, last - first + 1));
+    *mime = first == std::string::npos ? "" : AsciiLower(value.substr(first, last - first + 1));
   }
 }
 
@@ -62,17 +58,18 @@ std::string PathPart(const std::string& url, size_t end) {
   std::string rest = end == std::string::npos ? "/" : url.substr(end);
   rest = rest.substr(0, rest.find('#'));
   if (rest.empty() || rest[0] != '/') rest = "/" + rest;
-  return Lower(rest);
+  return AsciiLower(rest);
 }
 
 }  // namespace
 
 std::string SurtKey(const std::string& url) {
   size_t start = url.find("://");
-  const std::string scheme = start == std::string::npos ? "" : Lower(url.substr(0, start));
+  const std::string scheme = start == std::string::npos ? "" : AsciiLower(url.substr(0, start));
   start = start == std::string::npos ? 0 : start + 3;
   const size_t end = url.find_first_of("/?#", start);
-  std::string authority = Lower(url.substr(start, end == std::string::npos ? end : end - start));
+  std::string authority =
+      AsciiLower(url.substr(start, end == std::string::npos ? end : end - start));
   authority = authority.substr(authority.find('@') + 1);  // npos + 1 == 0.
   std::string port;
   const size_t colon = authority.rfind(':');
@@ -107,7 +104,7 @@ std::string CdxjPathFor(const std::string& warc_path) {
   std::string base = warc_path;
   for (const char* suffix : {".warc.gz", ".warc"}) {
     const size_t n = std::strlen(suffix);
-    if (base.size() > n && Lower(base.substr(base.size() - n)) == suffix) {
+    if (base.size() > n && AsciiLower(base.substr(base.size() - n)) == suffix) {
       base.resize(base.size() - n);
       break;
     }
@@ -135,7 +132,7 @@ Result<int64_t> WriteCdxj(const std::string& warc_path) {
     fields["mime"] = type == "revisit" ? "warc/revisit" : (mime.empty() ? "unk" : mime);
     if (!status.empty()) fields["status"] = status;
     std::string digest = record.Get("WARC-Payload-Digest");
-    if (Lower(digest.substr(0, 5)) == "sha1:") digest.erase(0, 5);
+    if (AsciiLower(digest.substr(0, 5)) == "sha1:") digest.erase(0, 5);
     if (!digest.empty()) fields["digest"] = digest;
     fields["length"] = std::to_string(record.length);
     fields["offset"] = std::to_string(record.offset);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/ascii.h"
 #include "fetch/chunked.h"
 #include "fetch/content_decoder.h"
 
@@ -16,12 +17,6 @@ std::string Trim(std::string_view text) {
   if (begin == std::string_view::npos) return "";
   const size_t end = text.find_last_not_of(" \t\r");
   return std::string(text.substr(begin, end - begin + 1));
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 // Where the header section ends (after its empty line), or npos.
@@ -126,7 +121,7 @@ Result<HttpResponse> ParseHttpResponse(std::string_view block, const HttpMessage
   if (end == std::string_view::npos) return Status::Error("the HTTP header section does not end");
   ParseFields(block.substr(0, end), &response);
   std::string_view raw = block.substr(end);
-  if (Lower(Joined(response, "Transfer-Encoding")).find("chunked") != std::string::npos) {
+  if (AsciiLower(Joined(response, "Transfer-Encoding")).find("chunked") != std::string::npos) {
     Dechunker dechunker;
     const Dechunker::Result result = dechunker.Feed(raw.data(), raw.size(), &response.body);
     if (result == Dechunker::Result::kCorrupt) {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "warc/warc_stream.h"
 
 namespace medscrape {
@@ -18,16 +19,6 @@ namespace {
 constexpr size_t kScanSize = size_t{64} << 10;
 constexpr std::string_view kLineStart = "WARC/1.";
 constexpr std::string_view kTrailer = "\r\n\r\n";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string Trim(std::string_view text) {
   const size_t begin = text.find_first_not_of(" \t");
@@ -110,14 +101,14 @@ std::string WarcRecord::Get(std::string_view name) const {
   return value == nullptr ? "" : *value;
 }
 
-std::string WarcRecord::Type() const { return Lower(Get("WARC-Type")); }
+std::string WarcRecord::Type() const { return AsciiLower(Get("WARC-Type")); }
 
 std::string WarcError::Describe() const {
   return file + "@" + std::to_string(offset) + ": " + message;
 }
 
 bool IsWarcName(std::string_view path) {
-  const std::string lower = Lower(std::string(path));
+  const std::string lower = AsciiLower(std::string(path));
   auto ends = [&lower](std::string_view suffix) {
     return lower.size() > suffix.size() &&
            lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;

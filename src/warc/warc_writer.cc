@@ -8,6 +8,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "base/ascii.h"
 #include "fetch/chunked.h"
 #include "warc/digest.h"
 
@@ -18,17 +19,6 @@ constexpr char kProfileNotModified[] =
     "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
 constexpr char kProfileIdentical[] =
     "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Whether the head's Transfer-Encoding names chunked (its last coding, RFC 9112 6.1).
 bool IsChunked(std::string_view head) {
@@ -42,8 +32,7 @@ bool IsChunked(std::string_view head) {
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     if (!EqualsIgnoreCase(line.substr(0, colon), "transfer-encoding")) continue;
-    std::string value(line.substr(colon + 1));
-    for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = AsciiLower(line.substr(colon + 1));
     while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
       value.pop_back();
     }
