@@ -1,35 +1,48 @@
 #!/usr/bin/env bash
-# Crawl benchmark: `medscrape crawl` against a Scrapy 2.8 spider on the same mirror
-# (see bench/README.md).
+# Crawl benchmark: `medscrape crawl` against the strongest hand-written peers on the same
+# mirror (see bench/README.md).
 #
-#   bench/crawl_bench.sh [--pages N] [--seed S]
+#   bench/crawl_bench.sh [--pages N] [--seed S] [--runs R] [--crawlspider]
 #
 # Builds Release build/medscrape if needed ($MEDSCRAPE_BUILD_DIR overrides build/),
 # generates an mfk.com-shaped mirror of N pages (default 5000) in bench/work/mirror
 # with make_mirror.py, serves it with nginx on 127.0.0.1 (a free port), and crawls it
-# once with each contender, delay 0 and concurrency 16:
-#   medscrape  build/medscrape crawl --fresh ... --site mfk.com --allow-private
-#   scrapy     bench/scrapy_spider.py (CrawlSpider + ../shared/bench/parsel_extract.py)
-# Prints records, pages/s (records / wall time) and peak RSS of both, and checks:
-#   medscrape pages/s >= 3 x scrapy's;  medscrape peak RSS <= 1/3 of scrapy's
-# plus whether both wrote the same page records and neither fetched the robots-blocked page.
-# Exit status: 0 all targets met, 1 a target missed or a contender failed or missing, 2 usage.
+# R times (default 3) with each contender, alternating (each round starts with the next
+# contender), delay 0 and concurrency 16:
+#   medscrape    build/medscrape crawl --fresh ... --site mfk.com --allow-private
+#   scrapy       bench/scrapy_spider.py --targeted: Scrapy 2.8 with targeted CSS selectors,
+#                the fields of ../shared/bench/parsel_extract.py
+#   crawlee      bench/crawlee/crawl.mjs: Crawlee 3.18 CheerioCrawler, the same selectors and
+#                fields (installed from npm into bench/crawlee/node_modules)
+#   crawlspider  (--crawlspider) bench/scrapy_spider.py: a Scrapy CrawlSpider whose
+#                LinkExtractor reads every link of every page: the naive peer
+# Prints each contender's median wall time, pages/s (records / median time) and highest peak
+# RSS, names the fastest and the leanest peer, and checks:
+#   medscrape pages/s >= 4 x the fastest peer's;  peak RSS <= 1/3 of the leanest peer's
+# plus that all wrote the same page records and none fetched the robots-blocked page.
+# Exit status: 0 all targets met, 1 a target missed or a contender failed, 2 usage.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: bench/crawl_bench.sh [--pages N] [--seed S]
-  --pages N  mirror size: hubs + articles + Q&A pages (default 5000)
-  --seed S   mirror seed (default 1)
+usage: bench/crawl_bench.sh [--pages N] [--seed S] [--runs R] [--crawlspider]
+  --pages N      mirror size: hubs + articles + Q&A pages (default 5000)
+  --seed S       mirror seed (default 1)
+  --runs R       crawls per contender, alternating; the median counts (default 3)
+  --crawlspider  also the naive Scrapy CrawlSpider (about 4 minutes a run)
 EOF
 }
 
 PAGES=5000
 SEED=1
+RUNS=3
+CRAWLSPIDER=0
 while (($#)); do
   case $1 in
     --pages) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; PAGES=$2; shift 2 ;;
     --seed) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }; SEED=$2; shift 2 ;;
+    --runs) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; RUNS=$2; shift 2 ;;
+    --crawlspider) CRAWLSPIDER=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -42,8 +55,8 @@ BUILD=${MEDSCRAPE_BUILD_DIR:-build}
 WORK=$ROOT/bench/work
 MIRROR=$WORK/mirror
 CONCURRENCY=16
-PPS_TARGET=3       # medscrape pages/s >= 3 x scrapy's
-RSS_TARGET=3       # medscrape peak RSS <= scrapy's / 3
+PPS_TARGET=4  # medscrape pages/s >= 4 x the fastest peer's
+RSS_TARGET=3  # medscrape peak RSS <= the leanest peer's / 3
 mkdir -p "$WORK"
 
 note() { printf '== %s\n' "$*" >&2; }
@@ -56,116 +69,64 @@ calc() { awk "BEGIN { printf \"%.${1}f\", ($2) }"; }  # calc DECIMALS EXPR
 # shellcheck source=bench/mirror_lib.sh
 source bench/mirror_lib.sh
 
+# --- Crawlee, from npm (bench/crawlee/package.json pins 3.18) --------------------
+CRAWLEE_ERROR=
+command -v node >/dev/null || need_pkg nodejs
+command -v npm >/dev/null || need_pkg npm
+if [[ ! -f bench/crawlee/node_modules/@crawlee/cheerio/package.json ]]; then
+  note "installing Crawlee into bench/crawlee/node_modules"
+  (cd bench/crawlee && npm install --no-audit --no-fund --loglevel=error >&2) ||
+    CRAWLEE_ERROR="npm install of Crawlee failed"
+fi
+
 # --- Measurement ---------------------------------------------------------------
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
 if awk "BEGIN { exit !($LOAD > 1.0) }"; then
   warn "load average $LOAD before measuring: other work shares the $(nproc) cores; figures will be low"
 fi
-# measure ID OUT CMD...: one run under /usr/bin/time; wall time from a nanosecond
-# clock, peak RSS from %M (KB), records = lines of OUT.
-declare -A SECS RSS_KB RECORDS STATUS
-declare -A LABEL=([med]="medscrape crawl" [scrapy]="scrapy 2.8 CrawlSpider")
+IDS=(med scrapy crawlee)
+((CRAWLSPIDER)) && IDS+=(crawlspider)
+contender() {  # contender ID OUT: the command line (paths under bench/work hold no spaces)
+  case $1 in
+    med) echo "$MEDSCRAPE" crawl --fresh --job bench --out "$2" --state "$WORK/medscrape.db" \
+      --site mfk.com --allow-private --delay 0 --concurrency "$CONCURRENCY" \
+      --per-host "$CONCURRENCY" --no-progress "$START" ;;
+    scrapy) echo "$PY" bench/scrapy_spider.py --targeted --start "$START" --out "$2" \
+      --concurrency "$CONCURRENCY" ;;
+    crawlee) echo node bench/crawlee/crawl.mjs --start "$START" --out "$2" \
+      --concurrency "$CONCURRENCY" ;;
+    crawlspider) echo "$PY" bench/scrapy_spider.py --start "$START" --out "$2" \
+      --concurrency "$CONCURRENCY" ;;
+  esac
+}
+# measure ID: one crawl under /usr/bin/time; appends "seconds peak_rss_kb records exit" to
+# $WORK/crawl-ID.runs (wall time from a nanosecond clock).
 measure() {
-  local id=$1 out=$2 rc=0 t0 t1
-  shift 2
-  note "crawling with ${LABEL[$id]}: $*"
+  local id=$1 out=$WORK/crawl-$1.jsonl rc=0 t0 t1
+  note "crawling with $id"
   rm -f "$out"
   t0=$(date +%s%N)
-  /usr/bin/time -o "$WORK/time-$id.txt" -f '%e %M' "$@" >"$WORK/stdout-$id.txt" 2>"$WORK/stderr-$id.txt" || rc=$?
+  # shellcheck disable=SC2046
+  /usr/bin/time -o "$WORK/time-$id.txt" -f '%M' $(contender "$id" "$out") >/dev/null \
+    2>"$WORK/stderr-$id.txt" || rc=$?
   t1=$(date +%s%N)
-  SECS[$id]=$(calc 3 "($t1 - $t0) / 1e9")
-  RSS_KB[$id]=$(tail -n 1 "$WORK/time-$id.txt" | awk '{ print $2 }')
-  RECORDS[$id]=$( [[ -f $out ]] && wc -l <"$out" || echo 0)
-  STATUS[$id]=ok
-  if ((rc != 0)); then
-    # Exit 1 (some URLs or pages failed) still leaves a timed crawl; anything else does not.
-    STATUS[$id]=$( ((rc == 1)) && echo "exit 1: some pages failed" || echo "failed (exit $rc)")
-    warn "${LABEL[$id]} exited with $rc: $(grep -v '^Command exited' "$WORK/stderr-$id.txt" | tail -n 3)"
-  fi
-  grep -v '^Command exited' "$WORK/stderr-$id.txt" | tail -n 2 | sed 's/^/   /' >&2
+  ((rc == 0)) || warn "$id exited with $rc: $(grep -v '^Command exited' "$WORK/stderr-$id.txt" | tail -n 3)"
+  echo "$(calc 3 "($t1 - $t0) / 1e9") $(tail -n 1 "$WORK/time-$id.txt")" \
+    "$([[ -f $out ]] && wc -l <"$out" || echo 0) $rc" >>"$WORK/crawl-$id.runs"
 }
-
-MED_OUT=$WORK/medscrape.jsonl
-SCRAPY_OUT=$WORK/scrapy.jsonl
-if [[ -z $MEDSCRAPE_ERROR ]]; then
-  measure med "$MED_OUT" "$MEDSCRAPE" crawl --fresh --job bench --out "$MED_OUT" --state "$WORK/medscrape.db" \
-    --site mfk.com --allow-private --delay 0 --concurrency "$CONCURRENCY" --per-host "$CONCURRENCY" "$START"
-else
-  STATUS[med]=$MEDSCRAPE_ERROR
-fi
-measure scrapy "$SCRAPY_OUT" "$PY" bench/scrapy_spider.py --start "$START" --out "$SCRAPY_OUT" \
-  --concurrency "$CONCURRENCY"
+SKIP=" "
+[[ -z $MEDSCRAPE_ERROR ]] || SKIP+="med "
+[[ -z $CRAWLEE_ERROR ]] || { SKIP+="crawlee "; warn "$CRAWLEE_ERROR"; }
+for id in "${IDS[@]}"; do rm -f "$WORK/crawl-$id.runs"; done
+for ((round = 0; round < RUNS; round++)); do
+  for ((k = 0; k < ${#IDS[@]}; k++)); do
+    id=${IDS[$(((round + k) % ${#IDS[@]}))]}
+    [[ $SKIP == *" $id "* ]] || measure "$id"
+  done
+done
 stop_nginx
 
 # --- Report --------------------------------------------------------------------
-has() { [[ -n ${SECS[$1]:-} && ${STATUS[$1]} != failed* && ${RECORDS[$1]} -gt 0 ]]; }
-pps() { calc 6 "${RECORDS[$1]} / ${SECS[$1]}"; }
-rss_mb() { calc 1 "${RSS_KB[$1]} / 1024"; }
-
-echo
-echo "crawl benchmark: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores;" \
-  "mirror of $PAGES pages ($EXPECTED articles + Q&A pages to extract), nginx on 127.0.0.1," \
-  "delay 0, concurrency $CONCURRENCY; load average $LOAD at start"
-printf '%-26s %8s %9s %9s %12s  %s\n' contender records seconds pages/s "peak RSS MB" note
-for id in med scrapy; do
-  if [[ -n ${SECS[$id]:-} ]]; then
-    printf '%-26s %8d %9.2f %9.1f %12s  %s\n' "${LABEL[$id]}" "${RECORDS[$id]}" "${SECS[$id]}" \
-      "$( ((RECORDS[$id] > 0)) && pps "$id" || echo 0)" "$(rss_mb "$id")" "$([[ ${STATUS[$id]} == ok ]] || echo "${STATUS[$id]}")"
-  else
-    printf '%-26s %8s %9s %9s %12s  %s\n' "${LABEL[$id]}" - - - - "${STATUS[$id]}"
-  fi
-done
-echo
-
-# Page records: the URL paths of the records (hub pages make none), compared across
-# the contenders and with the mirror; /private/ is disallowed by robots.txt.
-compare() {
-  $PY - "$@" <<'EOF'
-import json, re, sys
-from urllib.parse import urlsplit
-expected, names, files = int(sys.argv[1]), sys.argv[2::2], sys.argv[3::2]
-page = re.compile(r"/(?:jingxuan|ask)/\d+\.shtml")
-sets = []
-for name, path in zip(names, files):
-    paths = []
-    for line in open(path, encoding="utf-8", errors="replace"):
-        try:
-            paths.append(urlsplit(json.loads(line).get("url") or "").path)
-        except ValueError:
-            paths.append("<bad json>")
-    pages = {p for p in paths if page.fullmatch(p)}
-    private = sorted(p for p in paths if p.startswith("/private/"))
-    sets.append(pages)
-    print(f"{name}: {len(pages)} page records of {expected} in the mirror"
-          + (f", {len(paths) - len(set(paths))} duplicates" if len(paths) != len(set(paths)) else "")
-          + (f", {len(paths) - len(pages) - len(private)} other" if len(paths) - len(pages) - len(private) else "")
-          + (f"; robots.txt NOT obeyed: fetched {private[0]}" if private else "; robots-blocked page not fetched"))
-if len(sets) == 2:
-    a, b = sets
-    print(f"page records: {names[0]} {len(a)}, {names[1]} {len(b)}: "
-          + ("same URLs" if a == b else f"{len(a - b)} only in {names[0]}, {len(b - a)} only in {names[1]}"))
-EOF
-}
-ARGS=("$EXPECTED")
-has med && ARGS+=(medscrape "$MED_OUT")
-has scrapy && ARGS+=(scrapy "$SCRAPY_OUT")
-((${#ARGS[@]} > 1)) && compare "${ARGS[@]}"
-
-FAILED=0
-verdict() {  # verdict LABEL VALUE TARGET_TEXT OK(0/1)
-  printf '%-36s %7s   target %-8s %s\n' "$1" "$2" "$3" "$([[ $4 == 1 ]] && echo PASS || echo MISS)"
-  [[ $4 == 1 ]] || FAILED=1
-}
-unmeasured() { printf '%-36s %7s   target %-8s %s\n' "$1" - "$2" "n/a (${3:-not measured})"; FAILED=1; }
-
-if has med && has scrapy; then
-  r=$(calc 2 "$(pps med) / $(pps scrapy)")
-  verdict "pages/s, medscrape / scrapy" "$r" ">= $PPS_TARGET" "$(calc 0 "$r >= $PPS_TARGET")"
-  r=$(calc 3 "${RSS_KB[med]} / ${RSS_KB[scrapy]}")
-  verdict "peak RSS, medscrape / scrapy" "$r" "<= 1/$RSS_TARGET" "$(calc 0 "${RSS_KB[med]} * $RSS_TARGET <= ${RSS_KB[scrapy]}")"
-else
-  why=$([[ -n $MEDSCRAPE_ERROR ]] && echo "$MEDSCRAPE_ERROR" || echo "not measured")
-  unmeasured "pages/s, medscrape / scrapy" ">= $PPS_TARGET" "$why"
-  unmeasured "peak RSS, medscrape / scrapy" "<= 1/$RSS_TARGET" "$why"
-fi
-exit "$FAILED"
+exec "$PY" bench/crawl_report.py --work "$WORK" --expected "$EXPECTED" --pages "$PAGES" \
+  --concurrency "$CONCURRENCY" --load "$LOAD" --pps-target "$PPS_TARGET" \
+  --rss-target "$RSS_TARGET" "${IDS[@]}"

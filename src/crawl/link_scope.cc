@@ -110,9 +110,9 @@ LinkVerdict LinkScope::Drop(std::string reason, std::string why) {
   return verdict;
 }
 
-LinkVerdict LinkScope::Classify(const std::string& url) {
+LinkVerdict LinkScope::Classify(const std::string& url, bool explain) {
   const std::string host = HostPortOf(url);
-  if (host.empty()) return Drop("not_http", "not an absolute http(s) URL");
+  if (host.empty()) return Drop("not_http", explain ? "not an absolute http(s) URL" : "");
   const std::string path = PathAndQuery(url);
   LinkVerdict verdict;
   verdict.site = SiteOf(host);
@@ -124,30 +124,30 @@ LinkVerdict LinkScope::Classify(const std::string& url) {
     }
     if (const std::string* hub = verdict.site->MatchingHubPath(path)) {
       verdict.kind = LinkVerdict::Kind::kHub;
-      verdict.why = verdict.site->spec->name + " follow '" + *hub + "'";
+      if (explain) verdict.why = verdict.site->spec->name + " follow '" + *hub + "'";
       return verdict;
     }
   }
   for (size_t i = 0; i < follow_.size(); ++i) {
     if (MatchesFromStart(*follow_[i], path)) {
       verdict.kind = LinkVerdict::Kind::kHub;
-      verdict.why = "--follow '" + options_.follow[i] + "'";
+      if (explain) verdict.why = "--follow '" + options_.follow[i] + "'";
       return verdict;
     }
   }
   for (const Shape& shape : shapes_) {
     if (shape.host == host && RE2::FullMatch(path, *shape.pattern)) {
       verdict.kind = LinkVerdict::Kind::kHub;
-      verdict.why = "the shape of seed " + shape.seed_path;
+      if (explain) verdict.why = "the shape of seed " + shape.seed_path;
       return verdict;
     }
   }
   if (verdict.site == nullptr) {
-    LinkVerdict dropped = Drop("no_site", "no site file covers " + HostName(host));
-    return dropped;
+    return Drop("no_site", explain ? "no site file covers " + HostName(host) : "");
   }
-  LinkVerdict dropped = Drop(
-      "no_rule", "no page type or follow rule of " + verdict.site->spec->name + " matches " + path);
+  LinkVerdict dropped = Drop("no_rule", explain ? "no page type or follow rule of " +
+                                                      verdict.site->spec->name + " matches " + path
+                                                : "");
   dropped.site = verdict.site;
   return dropped;
 }
@@ -159,7 +159,7 @@ LinkVerdict LinkScope::Admit(const std::string& url, int depth, bool in_scope) {
   } else if (!in_scope) {
     verdict = Drop("out_of_scope", "its host is not one of the seeds' hosts");
   } else {
-    verdict = Classify(url);
+    verdict = Classify(url, false);
     if (verdict.kind != LinkVerdict::Kind::kDropped) {
       if (!include_.empty() && !MatchesAnywhere(include_, url)) {
         verdict = Drop("excluded", "matches no --include");

@@ -60,7 +60,8 @@ class LinkScope {
   // The site whose host pattern matches `host` (a host or host:port), or --site's; null if none.
   const CompiledSite* SiteOf(const std::string& host);
   // What the rules make of a URL: page, hub, or dropped (no_site, no_rule, not_http).
-  LinkVerdict Classify(const std::string& url);
+  // `explain` false leaves LinkVerdict::why empty (the crawl's hot path needs no words).
+  LinkVerdict Classify(const std::string& url, bool explain = true);
   // Classify, then the run's limits, counting every drop in dropped(): a link of a
   // page at `depth` (the page's own), on a host the crawl is scoped to or not.
   LinkVerdict Admit(const std::string& url, int depth, bool in_scope);

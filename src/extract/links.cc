@@ -6,6 +6,7 @@
 
 #include "html/selector.h"
 #include "url/canonical.h"
+#include "url/link_resolver.h"
 #include "url/url.h"
 
 namespace medscrape {
@@ -26,15 +27,13 @@ std::string BaseUrl(Node root, std::string_view page_url) {
 std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size_t max_links,
                                       size_t* over_cap) {
   static const Selector kLinks("a[href], area[href]");
-  const std::string base = BaseUrl(root, page_url);
+  const LinkResolver resolver(BaseUrl(root, page_url));
   const std::vector<Node> elements = kLinks.Select(root);
   std::vector<std::string> urls;
   std::unordered_set<std::string> seen;
   size_t examined = 0;
   for (; examined < elements.size() && urls.size() < max_links; ++examined) {
-    std::optional<std::string> resolved = ResolveHttpUrl(base, *elements[examined].Attr("href"));
-    if (!resolved) continue;
-    std::optional<std::string> canonical = CanonicalizeUrl(*resolved);
+    std::optional<std::string> canonical = resolver.Canonical(*elements[examined].Attr("href"));
     if (canonical && seen.insert(*canonical).second) urls.push_back(std::move(*canonical));
   }
   if (over_cap != nullptr) *over_cap = elements.size() - examined;

@@ -192,7 +192,62 @@ std::string HostOf(std::string_view url) {
   return handle ? CanonicalHost(handle.get()) : "";
 }
 
+namespace {
+
+// The "host[:port]" of a URL spelled as its canonical form spells it, read without curl_url:
+// "http://" or "https://", a host of lower-case letters, digits, '-' and '.' (no empty
+// label, a last label that is not all digits: IPv4 spellings are curl's to normalise), an
+// optional port that is not the scheme's default (digits, no leading zero, at most 65535),
+// then '/'. nullopt when the URL is spelled any other way (curl_url decides then).
+std::optional<std::string_view> PlainHostPort(std::string_view url) {
+  size_t at = 0;
+  std::string_view default_port;
+  if (url.compare(0, 7, "http://") == 0) {
+    at = 7;
+    default_port = "80";
+  } else if (url.compare(0, 8, "https://") == 0) {
+    at = 8;
+    default_port = "443";
+  } else {
+    return std::nullopt;
+  }
+  const size_t end = url.find('/', at);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::string_view authority = url.substr(at, end - at);
+  const size_t colon = authority.find(':');
+  const std::string_view host = authority.substr(0, colon);
+  if (host.empty() || host.front() == '.' || host.back() == '.' || host.back() == '-') {
+    return std::nullopt;
+  }
+  bool last_label_digits = true;
+  char previous = 0;
+  for (const char c : host) {
+    const bool digit = c >= '0' && c <= '9';
+    if (!digit && !(c >= 'a' && c <= 'z') && c != '-' && c != '.') return std::nullopt;
+    if (c == '.' && previous == '.') return std::nullopt;
+    last_label_digits = c == '.' ? true : last_label_digits && digit;
+    previous = c;
+  }
+  if (last_label_digits) return std::nullopt;
+  if (colon != std::string_view::npos) {
+    const std::string_view port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port[0] == '0' || port == default_port) {
+      return std::nullopt;
+    }
+    int value = 0;
+    for (const char c : port) {
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 65535) return std::nullopt;
+  }
+  return authority;
+}
+
+}  // namespace
+
 std::string HostPortOf(std::string_view url) {
+  if (std::optional<std::string_view> plain = PlainHostPort(url)) return std::string(*plain);
   CurlUrl handle = ParseHttpUrl(url);
   if (!handle) return "";
   std::string host = CanonicalHost(handle.get());
