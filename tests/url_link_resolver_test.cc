@@ -205,12 +205,23 @@ TEST_CASE("HostPortOf without curl_url equals HostPortOf with it", "[url][links]
                                 "http://a.test:99999/",
                                 "ftp://a.test/",
                                 "http://a.test:1/",
-                                "http://1.2.3.4a/"}) {
+                                "http://1.2.3.4a/",
+                                "http://127.0.0.1/",
+                                "http://10.0.0.255:80/",
+                                "http://1.2.3.256/",
+                                "http://01.2.3.4/",
+                                "http://1.2.3/",
+                                "http://1.2.3.4.5/",
+                                "http://0.0.0.0:1/",
+                                "http://1..3.4/",
+                                "http://255.255.255.255/",
+                                "http://1.2.3.4./"}) {
     INFO(url);
     CHECK(HostPortOf(url) == SlowHostPort(url));
   }
   CHECK(HostPortOf("http://example.com:8080/a") == "example.com:8080");
   CHECK(HostPortOf("https://www.mfk.com/a") == "www.mfk.com");
+  CHECK(HostPortOf("http://127.0.0.1:18473/a") == "127.0.0.1:18473");
 }
 
 }  // namespace

@@ -194,9 +194,30 @@ std::string HostOf(std::string_view url) {
 
 namespace {
 
+// "a.b.c.d", four decimal numbers up to 255 without leading zeros: the one IPv4 spelling that
+// curl_url leaves as it is (it reads "127.1", "0x7f.0.0.1" and "010.0.0.1" as numbers).
+bool IsDottedQuad(std::string_view host) {
+  int parts = 0;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t dot = host.find('.', start);
+    if (dot == std::string_view::npos) dot = host.size();
+    const std::string_view part = host.substr(start, dot - start);
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return false;
+    int value = 0;
+    for (const char c : part) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255 || ++parts > 4) return false;
+    start = dot + 1;
+  }
+  return parts == 4;
+}
+
 // The "host[:port]" of a URL spelled as its canonical form spells it, read without curl_url:
 // "http://" or "https://", a host of lower-case letters, digits, '-' and '.' (no empty
-// label, a last label that is not all digits: IPv4 spellings are curl's to normalise), an
+// label; a last label of digits only in a dotted quad: other IPv4 spellings are curl's), an
 // optional port that is not the scheme's default (digits, no leading zero, at most 65535),
 // then '/'. nullopt when the URL is spelled any other way (curl_url decides then).
 std::optional<std::string_view> PlainHostPort(std::string_view url) {
@@ -228,7 +249,7 @@ std::optional<std::string_view> PlainHostPort(std::string_view url) {
     last_label_digits = c == '.' ? true : last_label_digits && digit;
     previous = c;
   }
-  if (last_label_digits) return std::nullopt;
+  if (last_label_digits && !IsDottedQuad(host)) return std::nullopt;
   if (colon != std::string_view::npos) {
     const std::string_view port = authority.substr(colon + 1);
     if (port.empty() || port.size() > 5 || port[0] == '0' || port == default_port) {
