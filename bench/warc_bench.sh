@@ -79,10 +79,24 @@ done
 stop_nginx
 ARCHIVE=$WORK/warc-archive.warc.gz
 
-# The same pages as files: every page the crawl archived, as the mirror holds it.
+# The same pages as files: every page the crawl archived, as the mirror holds it, with a
+# <link rel=canonical> naming the URL it was fetched from (the mirror's pages name none), so
+# that extracting a file does the same work as extracting its WARC record (its answers'
+# links resolve against the same URL).
 FILES=$WORK/warc-files
 rm -rf "$FILES" && mkdir -p "$FILES"
-(cd "$MIRROR" && find jingxuan ask -regex '.*/[0-9]+\.shtml' -print0 | xargs -0 cp --parents -t "$FILES")
+$PY - "$MIRROR" "$FILES" "$BASE" <<'EOF'
+import pathlib, re, sys
+mirror, files, base = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+for page in list(mirror.glob("jingxuan/*.shtml")) + list(mirror.glob("ask/*.shtml")):
+    if not re.fullmatch(r"\d+\.shtml", page.name):
+        continue
+    path = "/" + str(page.relative_to(mirror))
+    link = f'<link rel="canonical" href="{base}{path}">'.encode()
+    out = files / page.relative_to(mirror)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(page.read_bytes().replace(b"<head>", b"<head>" + link, 1))
+EOF
 cat "$ARCHIVE" >/dev/null
 find "$FILES" -type f -print0 | xargs -0 cat >/dev/null
 note "extract -j $(nproc): $RUNS pairs, the WARC and the same pages as files, alternating"
@@ -104,9 +118,9 @@ def records(name, key):
     out = {}
     for line in open(f"{work}/warc-{name}.jsonl", encoding="utf-8"):
         r = json.loads(line)
+        out[key(r)] = r
         for k in ("change", "fetched_at", "http", "url", "charset"):
             r.pop(k, None)
-        out[key(json.loads(line))] = r
     return out
 
 by_path = lambda r: urlsplit(r["url"]).path
@@ -144,9 +158,14 @@ for name, secs, rss, n in (("extract WARC", from_warc, warc_rss, n_w),
     print(f"  {name:<22} {n} records  {med:7.2f} s median ({min(secs):.2f}-{max(secs):.2f})  "
           f"{n / med:7.1f} pages/s  peak RSS {max(rss) / 1024:.1f} MB")
 ratios = [(n_w / w) / (n_f / f) for w, f in zip(from_warc, from_files)]
-fields = lambda name: {k: v for k, v in records(name, lambda r: r["content_sha256"]).items()}
+def fields(name):
+    # By URL; a file's record has its own content hash (the canonical link added).
+    out = records(name, lambda r: r["url"])
+    for r in out.values():
+        r.pop("content_sha256", None)
+    return out
 same = fields("from-warc") == fields("from-files")
-print(f"  records from the WARC and from the files (by content hash, provenance aside): "
+print(f"  records from the WARC and from the files (by URL, provenance aside): "
       f"{'the same' if same else 'DIFFERENT'}")
 failed |= not same
 verdict("pages/s from the WARC / from files (median of pairs; target >= 0.90)",

@@ -8,10 +8,12 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "fetch_test_server.h"
+#include "warc/cdxj.h"
 #include "warc/warc_reader.h"
 
 namespace medscrape {
@@ -149,6 +151,57 @@ TEST_CASE("with a size limit, files are numbered and a new one starts before the
   const std::string next = CrawlArchive::PathFor(options, static_cast<int>(sizes.size()));
   CHECK((SizeOf(last) > sizes.back() || SizeOf(next) > 0));
   CHECK(SizeOf(CrawlArchive::PathFor(options, 0)) == sizes[0]);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// One run of a job writing `records` exchanges into `options`' archive, then Finish.
+void ArchiveRun(const TempDir& dir, const ArchiveOptions& options, int first, int records) {
+  auto store = Store(dir);
+  std::vector<std::string> warnings;
+  Result<std::unique_ptr<CrawlArchive>> archive = CrawlArchive::Open(options, *store, &warnings);
+  REQUIRE(archive.ok());
+  for (int i = first; i < first + records; ++i) {
+    WireCapture capture;
+    capture.request_head = "GET /" + std::to_string(i) + " HTTP/1.1\r\n\r\n";
+    capture.response_head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n";
+    capture.body = "<html>" + std::to_string(i * 7919) + "</html>";
+    WarcExchange exchange;
+    exchange.target_uri = "http://a.test/" + std::to_string(i % 5) + "/" + std::to_string(i);
+    exchange.date = "2026-12-05T07:00:" + std::to_string(10 + i % 50) + "Z";
+    exchange.kind =
+        i % 4 == 3 ? WarcExchange::Kind::kIdenticalPayload : WarcExchange::Kind::kResponse;
+    const BuiltExchange built = BuildExchange(exchange, capture, capture.body);
+    REQUIRE(archive.value()->Write(built.bytes, exchange.date, built.index).ok());
+  }
+  Result<int> indexed = archive.value()->Finish(&warnings);
+  REQUIRE(indexed.ok());
+  CHECK(indexed.value() >= 1);
+}
+
+TEST_CASE("the index a run merges its lines into equals the one read from the whole file") {
+  TempDir dir;
+  ArchiveOptions options;
+  options.name = dir.path() + "/site";
+  const std::string warc = dir.path() + "/site.warc.gz";
+  const std::string cdxj = dir.path() + "/site.cdxj";
+  // A stale index from another job must not leak into a file the job starts empty.
+  REQUIRE(dir.Write("site.cdxj", "com,stale)/ 20200101000000 {}\n"));
+  ArchiveRun(dir, options, 0, 30);
+  const std::string merged_once = ReadText(cdxj);
+  CHECK(merged_once.find("stale") == std::string::npos);
+  REQUIRE(WriteCdxj(warc).ok());
+  CHECK(ReadText(cdxj) == merged_once);
+  ArchiveRun(dir, options, 30, 25);  // The index covers the file: this run's lines merged in.
+  const std::string merged_twice = ReadText(cdxj);
+  REQUIRE(WriteCdxj(warc).ok());
+  CHECK(ReadText(cdxj) == merged_twice);
+  int lines = 0;
+  for (char c : merged_twice) lines += c == '\n';
+  CHECK(lines == 55);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ EXTERNAL = {
     "curl/": ["fetch", "url"],
     "idn2.h": ["fetch"],
     "zlib.h": ["fetch", "warc"],
+    "libdeflate.h": ["warc"],
     "brotli/": ["fetch"],
     "sqlite3.h": ["crawl"],
     "uchardet/": ["encoding"],

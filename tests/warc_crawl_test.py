@@ -401,6 +401,9 @@ def _(binary, tmp):
             check(answers[url] >= 1, "the seed has no response")
             continue
         eq(answers[url], 1 if state == "done" else 0, f"responses for {url} after {kills} kills")
+    cdxj = files[0].with_name("site.cdxj").read_text().splitlines()
+    eq(len(cdxj), sum(answers.values()), "CDXJ lines after the kills (one per response/revisit)")
+    eq(cdxj, sorted(cdxj), "CDXJ order")
     got = read_records(job.out, drop=("change", "fetched_at"))
     cli.same_records(got, want, "the killed job's records")
     cli.same_records(reextract(binary, tmp, *files), read_records(job.out), "re-extracted WARC")

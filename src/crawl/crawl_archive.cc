@@ -83,10 +83,17 @@ Status CrawlArchive::Use(int index) {
   if (!committed.ok()) return committed.status();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno(path, "cannot open the archive");
-  const int64_t size = SizeOf(path);
+  int64_t warc_time = 0, index_time = 0;
+  const int64_t size = SizeOf(path, &warc_time);
   int64_t offset = committed.value();
   if (size < offset) offset = size;
-  if (::ftruncate(fd, offset) != 0 || ::lseek(fd, offset, SEEK_SET) < 0) {
+  // The index covers the file as found when it is not older than it and the file is whole.
+  RunIndex& run = run_index_[path];
+  if (run.entries.empty()) {
+    run.extendable =
+        size == offset && SizeOf(CdxjPathFor(path), &index_time) >= 0 && index_time >= warc_time;
+  }
+  if ((size != offset && ::ftruncate(fd, offset) != 0) || ::lseek(fd, offset, SEEK_SET) < 0) {
     const Status error = Errno(path, "cannot position the archive");
     ::close(fd);
     return error;
@@ -101,7 +108,8 @@ Status CrawlArchive::Use(int index) {
   return Status::Ok();
 }
 
-Status CrawlArchive::Write(const std::string& members, const std::string& date) {
+Status CrawlArchive::Write(const std::string& members, const std::string& date,
+                           const std::vector<CdxjEntry>& index) {
   if (members.empty()) return Status::Ok();
   if (options_.max_size > 0 && offset_ > 0 &&
       offset_ + static_cast<int64_t>(members.size()) > options_.max_size) {
@@ -124,6 +132,18 @@ Status CrawlArchive::Write(const std::string& members, const std::string& date) 
     written += static_cast<size_t>(n);
   }
   info_written_ = true;
+  RunIndex& run = run_index_[path_];
+  const uint64_t members_at = static_cast<uint64_t>(offset_) + (bytes.size() - members.size());
+  if (run.extendable && run.entries.size() + index.size() > kMaxKeptEntries) {
+    run.extendable = false;  // A long run: read the file again at the end instead.
+    std::vector<CdxjEntry>().swap(run.entries);
+  }
+  if (run.extendable) {
+    for (CdxjEntry entry : index) {
+      entry.offset += members_at;
+      run.entries.push_back(std::move(entry));
+    }
+  }
   offset_ += static_cast<int64_t>(bytes.size());
   state_.StageArchive(path_, offset_);
   return Status::Ok();
@@ -138,8 +158,14 @@ Result<int> CrawlArchive::Finish(std::vector<std::string>* warnings) {
   for (const OutputFile& file : files.value()) {
     int64_t warc_time = 0, index_time = 0;
     if (SizeOf(file.path, &warc_time) < 0) continue;  // Moved away: not the job's business.
-    if (SizeOf(CdxjPathFor(file.path), &index_time) >= 0 && index_time >= warc_time) continue;
-    Result<int64_t> lines = WriteCdxj(file.path);
+    auto run = run_index_.find(file.path);
+    const bool extend = run != run_index_.end() && run->second.extendable;
+    if (!extend && SizeOf(CdxjPathFor(file.path), &index_time) >= 0 && index_time >= warc_time) {
+      continue;
+    }
+    Result<int64_t> lines = extend
+                                ? ExtendCdxj(file.path, run->second.entries, !run->second.was_empty)
+                                : WriteCdxj(file.path);
     if (!lines.ok()) {
       warnings->push_back(lines.status().message());
       continue;

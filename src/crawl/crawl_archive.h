@@ -12,6 +12,7 @@
 #define MEDSCRAPE_CRAWL_CRAWL_ARCHIVE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "base/status.h"
 #include "crawl/state_store.h"
+#include "warc/cdxj.h"
 #include "warc/warc_writer.h"
 
 namespace medscrape {
@@ -42,10 +44,13 @@ class CrawlArchive {
   CrawlArchive& operator=(const CrawlArchive&) = delete;
 
   // Appends `members` (whole records), this run's warcinfo first if it has none yet in
-  // this file, and stages the new end. `date`: WARC-Date of the warcinfo.
-  Status Write(const std::string& members, const std::string& date);
-  // Commits what is staged and rebuilds the CDXJ index of each job file whose index is
-  // missing or older than the file. Returns how many files were indexed.
+  // this file, and stages the new end. `date`: WARC-Date of the warcinfo. `index`: the
+  // index facts of the response or revisit among them (offsets within `members`).
+  Status Write(const std::string& members, const std::string& date,
+               const std::vector<CdxjEntry>& index = {});
+  // Commits what is staged and brings the CDXJ index of every job file up to date: a file
+  // whose index covered it when this run began gets this run's lines merged in; one whose
+  // index is missing or older than the file is read again. Returns how many were indexed.
   Result<int> Finish(std::vector<std::string>* warnings);
 
   // NAME.warc.gz (no size limit) or NAME-<index, 5 digits>.warc.gz.
@@ -63,6 +68,15 @@ class CrawlArchive {
   int fd_ = -1;
   int64_t offset_ = 0;
   bool info_written_ = false;  // This run's warcinfo is in the current file.
+  // Per file this run wrote to: its index lines of this run, when its index covered the
+  // file as the run found it (else, or past kMaxKeptEntries, it is read again at the end).
+  struct RunIndex {
+    bool extendable = false;
+    bool was_empty = false;  // The file had no record when the run began.
+    std::vector<CdxjEntry> entries;
+  };
+  static constexpr size_t kMaxKeptEntries = 200000;
+  std::map<std::string, RunIndex> run_index_;
 };
 
 }  // namespace medscrape

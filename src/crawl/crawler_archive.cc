@@ -46,7 +46,8 @@ Status Crawler::Impl::ArchiveExchange(const InFlight& flight, const FetchRespons
   exchange.kind = kind;
   const std::string payload =
       kind == WarcExchange::Kind::kNotModified ? "" : WirePayload(*response.capture);
-  return archive_->Write(BuildExchange(exchange, *response.capture, payload).bytes, date);
+  const BuiltExchange built = BuildExchange(exchange, *response.capture, payload);
+  return archive_->Write(built.bytes, date, built.index);
 }
 
 void Crawler::Impl::ArchiveOnWorker(const InFlight& flight, FetchResponse& response, int64_t now,
@@ -65,7 +66,7 @@ Status Crawler::Impl::ArchivePage(StagedPage& page, const ExtractOutcome& outcom
     page.info.payload_digest = outcome.archived_payload_digest;
     page.info.archived_at_ms = page.info.fetched_at_ms;
   }
-  return archive_->Write(outcome.warc, IsoUtc(page.info.fetched_at_ms));
+  return archive_->Write(outcome.warc, IsoUtc(page.info.fetched_at_ms), outcome.warc_index);
 }
 
 // The staged ends committed, then the CDXJ indexes brought up to date.

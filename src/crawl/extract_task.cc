@@ -61,7 +61,9 @@ void BuildArchive(const ExtractTask& task, ExtractOutcome* outcome) {
   exchange.payload_digest = WarcSha1(payload);
   const bool same = exchange.payload_digest == task.archived_payload_digest;
   exchange.kind = same ? WarcExchange::Kind::kIdenticalPayload : WarcExchange::Kind::kResponse;
-  outcome->warc = BuildExchange(exchange, *task.capture, payload).bytes;
+  BuiltExchange built = BuildExchange(exchange, *task.capture, payload);
+  outcome->warc = std::move(built.bytes);
+  outcome->warc_index = std::move(built.index);
   if (!same) outcome->archived_payload_digest = exchange.payload_digest;
 }
 

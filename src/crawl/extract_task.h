@@ -58,6 +58,7 @@ struct ExtractOutcome {
   // With a capture, whatever the kind: the exchange's WARC records, and the payload digest
   // when a whole response was archived ("" for a revisit).
   std::string warc;
+  std::vector<CdxjEntry> warc_index;  // Offsets within `warc`.
   std::string archived_payload_digest;
 };
 

@@ -61,6 +61,22 @@ std::string PathPart(const std::string& url, size_t end) {
   return AsciiLower(rest);
 }
 
+// Sorts `lines` and writes them to `path` through a temporary file renamed over it.
+Result<int64_t> WriteSorted(const std::string& path, std::vector<std::string> lines) {
+  std::stable_sort(lines.begin(), lines.end());
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    for (const std::string& line : lines) out << line << '\n';
+    out.flush();
+    if (!out) return Status::Error(temporary + ": cannot write the index");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return Status::Error(path + ": " + std::strerror(errno));
+  }
+  return static_cast<int64_t>(lines.size());
+}
+
 }  // namespace
 
 std::string SurtKey(const std::string& url) {
@@ -112,6 +128,22 @@ std::string CdxjPathFor(const std::string& warc_path) {
   return base + ".cdxj";
 }
 
+std::string CdxjLine(const CdxjEntry& entry, const std::string& filename) {
+  std::string status, mime;
+  HeadFacts(entry.http_head, &status, &mime);
+  nlohmann::ordered_json fields = {{"url", entry.url}};
+  fields["mime"] = entry.revisit ? "warc/revisit" : (mime.empty() ? "unk" : mime);
+  if (!status.empty()) fields["status"] = status;
+  std::string digest = entry.payload_digest;
+  if (AsciiLower(digest.substr(0, 5)) == "sha1:") digest.erase(0, 5);
+  if (!digest.empty()) fields["digest"] = digest;
+  fields["length"] = std::to_string(entry.length);
+  fields["offset"] = std::to_string(entry.offset);
+  fields["filename"] = filename;
+  return SurtKey(entry.url) + " " + Timestamp(entry.date) + " " +
+         fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Result<int64_t> WriteCdxj(const std::string& warc_path) {
   Result<std::unique_ptr<WarcReader>> reader = WarcReader::Open(warc_path);
   if (!reader.ok()) return reader.status();
@@ -125,34 +157,33 @@ Result<int64_t> WriteCdxj(const std::string& warc_path) {
     if (item == WarcReader::Item::kError) continue;
     const std::string type = record.Type();
     if (type != "response" && type != "revisit") continue;
-    const std::string url = record.Get("WARC-Target-URI");
-    std::string status, mime;
-    HeadFacts(record.block, &status, &mime);
-    nlohmann::ordered_json fields = {{"url", url}};
-    fields["mime"] = type == "revisit" ? "warc/revisit" : (mime.empty() ? "unk" : mime);
-    if (!status.empty()) fields["status"] = status;
-    std::string digest = record.Get("WARC-Payload-Digest");
-    if (AsciiLower(digest.substr(0, 5)) == "sha1:") digest.erase(0, 5);
-    if (!digest.empty()) fields["digest"] = digest;
-    fields["length"] = std::to_string(record.length);
-    fields["offset"] = std::to_string(record.offset);
-    fields["filename"] = filename;
-    lines.push_back(SurtKey(url) + " " + Timestamp(record.Get("WARC-Date")) + " " +
-                    fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    CdxjEntry entry;
+    entry.url = record.Get("WARC-Target-URI");
+    entry.date = record.Get("WARC-Date");
+    entry.revisit = type == "revisit";
+    entry.http_head = record.block.substr(0, record.block.find("\r\n\r\n"));
+    entry.payload_digest = record.Get("WARC-Payload-Digest");
+    entry.offset = record.offset;
+    entry.length = record.length;
+    lines.push_back(CdxjLine(entry, filename));
   }
-  std::stable_sort(lines.begin(), lines.end());
+  return WriteSorted(CdxjPathFor(warc_path), std::move(lines));
+}
+
+Result<int64_t> ExtendCdxj(const std::string& warc_path, const std::vector<CdxjEntry>& more,
+                           bool keep_existing) {
   const std::string path = CdxjPathFor(warc_path);
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    for (const std::string& line : lines) out << line << '\n';
-    out.flush();
-    if (!out) return Status::Error(temporary + ": cannot write the index");
+  std::vector<std::string> lines;
+  if (keep_existing) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::Error(path + ": cannot read the index");
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(std::move(line));
+    }
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return Status::Error(path + ": " + std::strerror(errno));
-  }
-  return static_cast<int64_t>(lines.size());
+  const std::string filename = BaseName(warc_path);
+  for (const CdxjEntry& entry : more) lines.push_back(CdxjLine(entry, filename));
+  return WriteSorted(path, std::move(lines));
 }
 
 }  // namespace medscrape

@@ -1,10 +1,11 @@
 #include "warc/warc_writer.h"
 
+#include <libdeflate.h>
 #include <openssl/rand.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <cstdio>
+#include <initializer_list>
 #include <new>
 #include <stdexcept>
 
@@ -62,32 +63,54 @@ std::string NewWarcRecordId() {
   return std::string(text, n);
 }
 
-std::string GzipMember(std::string_view bytes) {
-  z_stream stream{};
-  // windowBits 15 + 16: a gzip header and trailer.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    throw std::bad_alloc();
+namespace {
+
+// One libdeflate compressor per thread (allocating one costs more than a record). libdeflate
+// compresses a whole buffer at once, about twice as fast as zlib at the same level and a
+// little smaller; the parts of a record are joined into one buffer first.
+class Deflater {
+ public:
+  Deflater() : compressor_(libdeflate_alloc_compressor(kWarcGzipLevel)) {
+    if (compressor_ == nullptr) throw std::bad_alloc();
   }
-  std::string out(deflateBound(&stream, bytes.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  stream.avail_in = static_cast<uInt>(bytes.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int result = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("deflate did not finish a member");
-  return out;
+  ~Deflater() { libdeflate_free_compressor(compressor_); }
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
+
+  // The parts, in order, as one gzip member.
+  std::string Member(std::initializer_list<std::string_view> parts) {
+    input_.clear();
+    for (std::string_view part : parts) input_.append(part);
+    std::string out(libdeflate_gzip_compress_bound(compressor_, input_.size()), '\0');
+    const size_t size =
+        libdeflate_gzip_compress(compressor_, input_.data(), input_.size(), out.data(), out.size());
+    if (size == 0) throw std::runtime_error("libdeflate: the gzip member did not fit its bound");
+    out.resize(size);
+    if (input_.capacity() > kKeptInput) std::string().swap(input_);  // A huge record: let go.
+    return out;
+  }
+
+ private:
+  static constexpr size_t kKeptInput = size_t{1} << 20;
+  libdeflate_compressor* compressor_;
+  std::string input_;  // The joined parts, reused.
+};
+
+Deflater& ThreadDeflater() {
+  thread_local Deflater deflater;
+  return deflater;
 }
 
-std::string BuildWarcRecord(const WarcFields& fields, std::string_view block) {
-  std::string record = "WARC/1.1\r\n";
-  for (const auto& [name, value] : fields) record += name + ": " + value + "\r\n";
-  record += "Content-Length: " + std::to_string(block.size()) + "\r\n\r\n";
-  record.append(block);
-  record += "\r\n\r\n";
-  return GzipMember(record);
+}  // namespace
+
+std::string GzipMember(std::string_view bytes) { return ThreadDeflater().Member({bytes}); }
+
+std::string BuildWarcRecord(const WarcFields& fields, std::string_view block,
+                            std::string_view block_rest) {
+  std::string head = "WARC/1.1\r\n";
+  for (const auto& [name, value] : fields) head += name + ": " + value + "\r\n";
+  head += "Content-Length: " + std::to_string(block.size() + block_rest.size()) + "\r\n\r\n";
+  return ThreadDeflater().Member({head, block, block_rest, "\r\n\r\n"});
 }
 
 std::string BuildWarcinfo(const std::string& date, const std::string& filename,
@@ -146,7 +169,10 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
     AddField(&fields, "WARC-Payload-Digest", built.payload_digest);
     fields.emplace_back("WARC-Block-Digest", WarcSha1(capture.response_head));
     fields.emplace_back("Content-Type", "application/http;msgtype=response");
+    const size_t start = built.bytes.size();
     built.bytes += BuildWarcRecord(fields, capture.response_head);
+    built.index.push_back(CdxjEntry{exchange.target_uri, exchange.date, true, capture.response_head,
+                                    built.payload_digest, start, built.bytes.size() - start});
     return built;
   }
   Sha1 block_digest;
@@ -156,7 +182,10 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
   fields.emplace_back("WARC-Block-Digest", block_digest.FinishWarc());
   AddField(&fields, "WARC-Truncated", capture.truncated);
   fields.emplace_back("Content-Type", "application/http;msgtype=response");
-  built.bytes += BuildWarcRecord(fields, capture.response_head + capture.body);
+  const size_t start = built.bytes.size();
+  built.bytes += BuildWarcRecord(fields, capture.response_head, capture.body);
+  built.index.push_back(CdxjEntry{exchange.target_uri, exchange.date, false, capture.response_head,
+                                  built.payload_digest, start, built.bytes.size() - start});
   return built;
 }
 

@@ -16,20 +16,27 @@
 #include <vector>
 
 #include "fetch/fetcher.h"
+#include "warc/cdxj.h"
 
 namespace medscrape {
 
 // "<urn:uuid:...>", a random (version 4) UUID.
 std::string NewWarcRecordId();
 
-// `bytes` as one gzip member (RFC 1952).
+// zlib's compression level of the records: 1, the fastest, makes files about a fifth larger
+// than the default 6 and costs a third of its time (docs/performance.md).
+inline constexpr int kWarcGzipLevel = 1;
+
+// `bytes` as one gzip member (RFC 1952). Keeps one deflate state per thread.
 std::string GzipMember(std::string_view bytes);
 
 using WarcFields = std::vector<std::pair<std::string, std::string>>;
 
-// One record: "WARC/1.1", `fields` in order, Content-Length, the block and CRLF CRLF,
-// compressed as one gzip member.
-std::string BuildWarcRecord(const WarcFields& fields, std::string_view block);
+// One record: "WARC/1.1", `fields` in order, Content-Length, the block (`block` then
+// `block_rest`: a head and a body need not be joined first) and CRLF CRLF, compressed as
+// one gzip member.
+std::string BuildWarcRecord(const WarcFields& fields, std::string_view block,
+                            std::string_view block_rest = {});
 
 // The `warcinfo` record that opens each run's part of a file: `info` are application/
 // warc-fields lines ("software", "format", "conformsTo" are added first).
@@ -61,6 +68,9 @@ struct WarcExchange {
 struct BuiltExchange {
   std::string bytes;           // The gzip members: request (if any), then response or revisit.
   std::string payload_digest;  // "sha1:..." of the payload; "" for a 304.
+  // The index line's facts of the response or revisit (offset and length within `bytes`);
+  // empty when nothing was built.
+  std::vector<CdxjEntry> index;
 };
 
 // The records of one exchange; nothing (empty bytes) when no response arrived.
