@@ -90,8 +90,10 @@ Status CrawlArchive::Use(int index) {
   // The index covers the file as found when it is not older than it and the file is whole.
   RunIndex& run = run_index_[path];
   if (run.entries.empty()) {
+    run.was_empty = offset == 0;
     run.extendable =
-        size == offset && SizeOf(CdxjPathFor(path), &index_time) >= 0 && index_time >= warc_time;
+        run.was_empty ||
+        (size == offset && SizeOf(CdxjPathFor(path), &index_time) >= 0 && index_time >= warc_time);
   }
   if ((size != offset && ::ftruncate(fd, offset) != 0) || ::lseek(fd, offset, SEEK_SET) < 0) {
     const Status error = Errno(path, "cannot position the archive");

@@ -41,9 +41,16 @@ GzipMemberSource::~GzipMemberSource() { inflateEnd(stream_.get()); }
 
 void GzipMemberSource::Start(uint64_t offset) {
   inflateReset(stream_.get());
-  input_.clear();
-  stream_->avail_in = 0;
-  next_read_ = offset;
+  if (offset >= input_offset_ && offset < input_offset_ + input_length_) {
+    const size_t skip = static_cast<size_t>(offset - input_offset_);
+    stream_->next_in = reinterpret_cast<Bytef*>(input_.data() + skip);
+    stream_->avail_in = static_cast<uInt>(input_length_ - skip);
+    next_read_ = input_offset_ + input_length_;
+  } else {
+    input_length_ = 0;
+    stream_->avail_in = 0;
+    next_read_ = offset;
+  }
   member_end_ = 0;
   state_ = State::kRunning;
   error_.clear();
@@ -56,10 +63,13 @@ size_t GzipMemberSource::Read(char* out, size_t size) {
       input_.resize(kReadSize);
       const ssize_t n = ReadAt(fd_, input_.data(), input_.size(), next_read_);
       if (n <= 0) {
+        input_length_ = 0;
         state_ = n == 0 ? State::kTruncated : State::kCorrupt;
         if (n < 0) error_ = "read failed";
         break;
       }
+      input_offset_ = next_read_;
+      input_length_ = static_cast<size_t>(n);
       next_read_ += static_cast<uint64_t>(n);
       stream_->next_in = reinterpret_cast<Bytef*>(input_.data());
       stream_->avail_in = static_cast<uInt>(n);

@@ -61,7 +61,12 @@ class GzipMemberSource : public ByteSource {
  private:
   int fd_;
   std::unique_ptr<z_stream_s> stream_;
-  std::string input_;       // Compressed bytes read, not yet all inflated.
+  // The last compressed bytes read: input_length_ of them, from file offset input_offset_.
+  // A member starting inside them (the next one, usually) is inflated from there, so small
+  // records cost no read of their own.
+  std::string input_;
+  uint64_t input_offset_ = 0;
+  size_t input_length_ = 0;
   uint64_t next_read_ = 0;  // File offset of the next pread.
   uint64_t member_end_ = 0;
   State state_ = State::kRunning;
