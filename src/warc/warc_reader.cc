@@ -352,7 +352,7 @@ class WarcReader::Impl {
   }
 
   bool Inflates(uint64_t offset) {
-    member_.Start(offset);
+    member_.Start(offset, /*whole=*/false);  // Five bytes tell: no need to inflate it all.
     char start[5];
     size_t got = 0;
     while (got < sizeof(start)) {

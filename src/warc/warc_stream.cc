@@ -1,5 +1,6 @@
 #include "warc/warc_stream.h"
 
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,6 +12,10 @@ namespace medscrape {
 namespace {
 
 constexpr size_t kReadSize = size_t{64} << 10;
+// The whole-member path: a window of compressed bytes read at once, and the largest member it
+// inflates (a bigger one, or a file gzipped as one stream, is streamed through zlib).
+constexpr size_t kWholeWindow = size_t{512} << 10;
+constexpr size_t kWholeMemberBytes = size_t{8} << 20;
 
 // pread, retried on EINTR; -1 on error.
 ssize_t ReadAt(int fd, char* out, size_t size, uint64_t offset) {
@@ -37,9 +42,63 @@ GzipMemberSource::GzipMemberSource(int fd) : fd_(fd), stream_(std::make_unique<z
   if (inflateInit2(stream_.get(), 16 + MAX_WBITS) != Z_OK) throw std::bad_alloc();
 }
 
-GzipMemberSource::~GzipMemberSource() { inflateEnd(stream_.get()); }
+GzipMemberSource::~GzipMemberSource() {
+  inflateEnd(stream_.get());
+  if (whole_decompressor_ != nullptr) libdeflate_free_decompressor(whole_decompressor_);
+}
 
-void GzipMemberSource::Start(uint64_t offset) {
+// Inflates the member at `offset` at once when the compressed bytes at hand hold all of it.
+// The window of compressed bytes is read again from `offset` when less than a quarter of it
+// is left, or when the member did not fit in what was left.
+bool GzipMemberSource::TryWhole(uint64_t offset) {
+  if (whole_decompressor_ == nullptr) {
+    whole_decompressor_ = libdeflate_alloc_decompressor();
+    // Never zeroed: only the pages a member fills are ever touched.
+    whole_buffer_.reset(new (std::nothrow) char[kWholeMemberBytes]);
+    if (whole_decompressor_ == nullptr || whole_buffer_ == nullptr) return false;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool inside = offset >= input_offset_ && offset < input_offset_ + input_length_;
+    const bool fresh = inside && input_offset_ == offset;
+    if (!inside || input_offset_ + input_length_ - offset < kWholeWindow / 4 ||
+        (attempt > 0 && !fresh)) {
+      input_.resize(kWholeWindow);
+      const ssize_t n = ReadAt(fd_, input_.data(), input_.size(), offset);
+      if (n <= 0) {
+        input_length_ = 0;
+        return false;
+      }
+      input_offset_ = offset;
+      input_length_ = static_cast<size_t>(n);
+    }
+    const size_t skip = static_cast<size_t>(offset - input_offset_);
+    size_t in_used = 0;
+    const libdeflate_result result = libdeflate_gzip_decompress_ex(
+        whole_decompressor_, input_.data() + skip, input_length_ - skip, whole_buffer_.get(),
+        kWholeMemberBytes, &in_used, &whole_size_);
+    if (result == LIBDEFLATE_SUCCESS) {
+      whole_position_ = 0;
+      member_end_ = offset + in_used;
+      return true;
+    }
+    // Broken, larger than kWholeMemberBytes, or cut by the window's end: if the window started
+    // at the member and was full, reading more cannot help.
+    if (result == LIBDEFLATE_INSUFFICIENT_SPACE || input_offset_ == offset ||
+        input_length_ < input_.size()) {
+      return false;
+    }
+  }
+  return false;
+}
+
+void GzipMemberSource::Start(uint64_t offset, bool whole) {
+  whole_active_ = false;
+  error_.clear();
+  if (whole && TryWhole(offset)) {
+    whole_active_ = true;
+    state_ = whole_size_ == 0 ? State::kEnd : State::kRunning;
+    return;
+  }
   inflateReset(stream_.get());
   if (offset >= input_offset_ && offset < input_offset_ + input_length_) {
     const size_t skip = static_cast<size_t>(offset - input_offset_);
@@ -57,6 +116,13 @@ void GzipMemberSource::Start(uint64_t offset) {
 }
 
 size_t GzipMemberSource::Read(char* out, size_t size) {
+  if (whole_active_) {
+    const size_t n = std::min(size, whole_size_ - whole_position_);
+    std::copy_n(whole_buffer_.get() + whole_position_, n, out);
+    whole_position_ += n;
+    if (whole_position_ == whole_size_) state_ = State::kEnd;
+    return n;
+  }
   size_t produced = 0;
   while (produced < size && state_ == State::kRunning) {
     if (stream_->avail_in == 0) {

@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 
-struct z_stream_s;  // zlib.h stays out of this header.
+struct z_stream_s;  // zlib.h and libdeflate.h stay out of this header.
+struct libdeflate_decompressor;
 
 namespace medscrape {
 
@@ -49,7 +50,10 @@ class GzipMemberSource : public ByteSource {
   GzipMemberSource(const GzipMemberSource&) = delete;
   GzipMemberSource& operator=(const GzipMemberSource&) = delete;
 
-  void Start(uint64_t offset);
+  // Starts the member at `offset`. `whole`: a whole member that fits in kWholeMemberBytes is
+  // inflated at once by libdeflate (about twice zlib's speed); one that does not, or that
+  // libdeflate finds broken, is streamed through zlib, which decides what is wrong with it.
+  void Start(uint64_t offset, bool whole = true);
   size_t Read(char* out, size_t size) override;
   bool Broken() const override { return state_ != State::kEnd; }
   State state() const { return state_; }
@@ -69,6 +73,12 @@ class GzipMemberSource : public ByteSource {
   size_t input_length_ = 0;
   uint64_t next_read_ = 0;  // File offset of the next pread.
   uint64_t member_end_ = 0;
+  bool TryWhole(uint64_t offset);
+  libdeflate_decompressor* whole_decompressor_ = nullptr;
+  std::unique_ptr<char[]> whole_buffer_;  // A member inflated at once: whole_size_ bytes.
+  size_t whole_size_ = 0;
+  size_t whole_position_ = 0;  // What Read has served of it.
+  bool whole_active_ = false;
   State state_ = State::kRunning;
   std::string error_;
 };
