@@ -1,6 +1,7 @@
 // Reading WARC 1.0/1.1 files (ISO 28500): plain `.warc`, and `.warc.gz` with one gzip
 // member per record (what every writer makes) or one gzip stream holding several records.
-// Records come one at a time, streamed through zlib, so memory is one record's block
+// Records come one at a time (a gzip member inflated at once by libdeflate when it fits in
+// 8 MiB, else streamed through zlib), so memory is one record's block
 // whatever the file's size. A broken record (truncated, a bad header, a Content-Length
 // that lies, a corrupt gzip member) is an error for that record only: the reader then
 // finds the next record and goes on (docs/warc.md).
