@@ -309,11 +309,11 @@ std::vector<NewUrl> Crawler::Impl::Outlinks(const UrlEntry& from,
                                             const std::vector<std::string>& links) {
   std::vector<NewUrl> out;
   for (const std::string& url : links) {
-    const std::string host = HostPortOf(url);
-    const LinkVerdict verdict = links_->Admit(url, from.depth, InScope(host));
-    if (verdict.kind == LinkVerdict::Kind::kDropped) continue;
+    LinkVerdict verdict = links_->Admit(url, from.depth);
+    // A URL admitted before is in the store already: no INSERT to ignore.
+    if (verdict.kind == LinkVerdict::Kind::kDropped || verdict.known) continue;
     const char* kind = verdict.kind == LinkVerdict::Kind::kPage ? "page" : "hub";
-    out.push_back(NewUrl{url, host, kind, from.depth + 1, from.id});
+    out.push_back(NewUrl{url, std::move(verdict.host), kind, from.depth + 1, from.id});
   }
   return out;
 }

@@ -39,6 +39,9 @@ std::string HostName(const std::string& host_port) {
 
 }  // namespace
 
+const char* const LinkScope::kReasonNames[kReasons] = {
+    "no_site", "no_rule", "not_http", "excluded", "out_of_scope", "over_budget", "too_deep"};
+
 std::string ShapePattern(const std::string& path_and_query) {
   std::string pattern;
   for (size_t i = 0; i < path_and_query.size();) {
@@ -76,8 +79,10 @@ Result<std::unique_ptr<LinkScope>> LinkScope::Create(const Registry& registry,
   if (status.ok()) status = CompileAll("--exclude", o.exclude, &scope->exclude_);
   if (!status.ok()) return status;
   for (const std::string& seed : o.seeds) {
-    scope->seen_.insert(std::hash<std::string>()(seed));
-    if (scope->Classify(seed).kind == LinkVerdict::Kind::kPage) continue;
+    scope->scope_hosts_.insert(HostPortOf(seed));
+    const bool page = scope->Classify(seed).kind == LinkVerdict::Kind::kPage;
+    scope->memo_.Insert(FingerprintOf(seed), page ? kAdmittedPage : kAdmittedHub);
+    if (page) continue;
     Shape shape;
     shape.host = HostPortOf(seed);
     shape.seed_path = PathAndQuery(seed);
@@ -110,8 +115,16 @@ LinkVerdict LinkScope::Drop(std::string reason, std::string why) {
   return verdict;
 }
 
+LinkVerdict LinkScope::Dropped(Reason reason) {
+  ++dropped_[reason];
+  return Drop(kReasonNames[reason], "");
+}
+
 LinkVerdict LinkScope::Classify(const std::string& url, bool explain) {
-  const std::string host = HostPortOf(url);
+  return Classify(url, HostPortOf(url), explain);
+}
+
+LinkVerdict LinkScope::Classify(const std::string& url, const std::string& host, bool explain) {
   if (host.empty()) return Drop("not_http", explain ? "not an absolute http(s) URL" : "");
   const std::string path = PathAndQuery(url);
   LinkVerdict verdict;
@@ -152,33 +165,56 @@ LinkVerdict LinkScope::Classify(const std::string& url, bool explain) {
   return dropped;
 }
 
-LinkVerdict LinkScope::Admit(const std::string& url, int depth, bool in_scope) {
+LinkVerdict LinkScope::Recall(int tag) {
+  if (tag >= kFirstDropTag) return Dropped(static_cast<Reason>(tag - kFirstDropTag));
   LinkVerdict verdict;
-  if (options_.max_depth >= 0 && depth + 1 > options_.max_depth) {
-    verdict = Drop("too_deep", "deeper than --max-depth " + std::to_string(options_.max_depth));
-  } else if (!in_scope) {
-    verdict = Drop("out_of_scope", "its host is not one of the seeds' hosts");
+  verdict.kind = tag == kAdmittedPage ? LinkVerdict::Kind::kPage : LinkVerdict::Kind::kHub;
+  verdict.known = true;
+  return verdict;
+}
+
+LinkVerdict LinkScope::Admit(const std::string& url, int depth) {
+  if (options_.max_depth >= 0 && depth + 1 > options_.max_depth) return Dropped(kTooDeep);
+  const uint64_t fingerprint = FingerprintOf(url);
+  if (const int tag = memo_.Find(fingerprint); tag != 0) return Recall(tag);
+  std::string host = HostPortOf(url);
+  Reason reason = kReasons;  // None yet.
+  LinkVerdict verdict;
+  if (scope_hosts_.count(host) == 0) {
+    reason = kOutOfScope;
   } else {
-    verdict = Classify(url, false);
-    if (verdict.kind != LinkVerdict::Kind::kDropped) {
-      if (!include_.empty() && !MatchesAnywhere(include_, url)) {
-        verdict = Drop("excluded", "matches no --include");
-      } else if (MatchesAnywhere(exclude_, url)) {
-        verdict = Drop("excluded", "matches an --exclude");
-      } else if (const uint64_t fingerprint = std::hash<std::string>()(url);
-                 seen_.count(fingerprint) == 0) {
-        int64_t& admitted = admitted_per_host_[HostPortOf(url)];
-        if (admitted >= options_.max_urls_per_host) {
-          verdict = Drop("over_budget", "over --max-urls-per-host");
-        } else {
-          seen_.insert(fingerprint);
-          ++admitted;
-        }
-      }
+    verdict = Classify(url, host, false);
+    if (verdict.kind == LinkVerdict::Kind::kDropped) {
+      reason = verdict.reason == kReasonNames[kNoSite]    ? kNoSite
+               : verdict.reason == kReasonNames[kNotHttp] ? kNotHttp
+                                                          : kNoRule;
+    } else if (!include_.empty() && !MatchesAnywhere(include_, url)) {
+      reason = kExcluded;
+    } else if (MatchesAnywhere(exclude_, url)) {
+      reason = kExcluded;
+    } else {
+      int64_t& admitted = admitted_per_host_[host];
+      if (admitted >= options_.max_urls_per_host) return Dropped(kOverBudget);  // It may shrink.
+      ++admitted;
+      const bool page = verdict.kind == LinkVerdict::Kind::kPage;
+      memo_.Insert(fingerprint, page ? kAdmittedPage : kAdmittedHub);
+      verdict.host = std::move(host);
+      return verdict;
     }
   }
-  if (verdict.kind == LinkVerdict::Kind::kDropped) ++dropped_[verdict.reason];
-  return verdict;
+  if (remembered_drops_ < kRememberedDrops &&
+      memo_.Insert(fingerprint, kFirstDropTag + static_cast<int>(reason))) {
+    ++remembered_drops_;
+  }
+  return Dropped(reason);
+}
+
+std::map<std::string, int64_t> LinkScope::dropped() const {
+  std::map<std::string, int64_t> counts;
+  for (int reason = 0; reason < kReasons; ++reason) {
+    if (dropped_[reason] > 0) counts[kReasonNames[reason]] = dropped_[reason];
+  }
+  return counts;
 }
 
 }  // namespace medscrape

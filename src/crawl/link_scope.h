@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "crawl/fingerprint_table.h"
 #include "extract/registry.h"
 
 namespace medscrape {
@@ -49,6 +50,11 @@ struct LinkVerdict {
   // kDropped: the stats key: no_rule, no_site, not_http, excluded, out_of_scope,
   // over_budget, too_deep.
   std::string reason;
+  // Admit only. kPage/kHub: `known` when this run admitted the URL before (the store has
+  // it: nothing to add), else the URL's host:port. A verdict from Admit's memory carries
+  // kind, reason and known, no site, page type or words.
+  bool known = false;
+  std::string host;
 };
 
 class LinkScope {
@@ -63,11 +69,19 @@ class LinkScope {
   // `explain` false leaves LinkVerdict::why empty (the crawl's hot path needs no words).
   LinkVerdict Classify(const std::string& url, bool explain = true);
   // Classify, then the run's limits, counting every drop in dropped(): a link of a
-  // page at `depth` (the page's own), on a host the crawl is scoped to or not.
-  LinkVerdict Admit(const std::string& url, int depth, bool in_scope);
+  // page at `depth` (the page's own). Only links on a seed's host are in scope.
+  // Admit remembers its verdicts (FingerprintTable): every URL admitted this run, so one
+  // seen again is `known` and costs no budget, and up to kRememberedDrops URLs dropped for
+  // a reason their text alone decides (no_site, no_rule, not_http, excluded,
+  // out_of_scope), dropped again at the cost of a hash.
+  LinkVerdict Admit(const std::string& url, int depth);
 
-  // Links dropped by Admit this run, by reason.
-  const std::map<std::string, int64_t>& dropped() const { return dropped_; }
+  // Links dropped by Admit this run, by reason (only reasons that happened).
+  std::map<std::string, int64_t> dropped() const;
+  // Bytes of Admit's memory (the fingerprints of admitted and remembered dropped URLs).
+  size_t MemoryBytes() const { return memo_.MemoryBytes(); }
+
+  static constexpr size_t kRememberedDrops = size_t{1} << 18;  // At most ~4 MB of them.
 
  private:
   struct Shape {
@@ -77,7 +91,25 @@ class LinkScope {
   };
   LinkScope(const Registry& registry, LinkScopeOptions options)
       : registry_(registry), options_(std::move(options)) {}
+  // The reasons of drops, each with the tag Admit's memory keeps it under (tags 1 and 2
+  // are admitted pages and hubs).
+  enum Reason {
+    kNoSite,
+    kNoRule,
+    kNotHttp,
+    kExcluded,
+    kOutOfScope,
+    kOverBudget,
+    kTooDeep,
+    kReasons
+  };
+  static constexpr int kAdmittedPage = 1, kAdmittedHub = 2, kFirstDropTag = 3;
+  static const char* const kReasonNames[kReasons];
+
   LinkVerdict Drop(std::string reason, std::string why);
+  LinkVerdict Dropped(Reason reason);  // Counted, with no words.
+  LinkVerdict Classify(const std::string& url, const std::string& host, bool explain);
+  LinkVerdict Recall(int tag);
 
   const Registry& registry_;
   const LinkScopeOptions options_;
@@ -85,10 +117,12 @@ class LinkScope {
   std::vector<std::unique_ptr<RE2>> follow_, include_, exclude_;
   std::vector<Shape> shapes_;
   std::unordered_map<std::string, const CompiledSite*> sites_;  // host -> site (cache)
-  // URLs admitted this run (64-bit hashes): a link seen again costs no budget.
-  std::unordered_set<uint64_t> seen_;
+  std::unordered_set<std::string> scope_hosts_;                 // The seeds' host:ports.
+  // URLs admitted this run (tags 1, 2) and remembered drops (kFirstDropTag + Reason).
+  FingerprintTable memo_;
+  size_t remembered_drops_ = 0;
   std::unordered_map<std::string, int64_t> admitted_per_host_;  // New URLs per host.
-  std::map<std::string, int64_t> dropped_;
+  int64_t dropped_[kReasons] = {};
 };
 
 // A seed's shape: its path and query as an RE2 matching the same text with any
