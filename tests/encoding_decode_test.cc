@@ -47,6 +47,21 @@ TEST_CASE("GBK page without a declaration is detected (C1)", "[encoding][decode]
   CHECK(padded_decoded.utf8.find(kXywyTitle) != std::string::npos);
 }
 
+TEST_CASE("Detection reads 64 KB when the first 16 KB hold little non-ASCII",
+          "[encoding][decode]") {
+  // One GBK character, 20 KB of ASCII markup, then the Chinese text: a 16 KB window would
+  // see two non-ASCII bytes; the whole 64 KB one sees the text.
+  const std::string text =
+      Encode(Repeat("腰肌劳损和腰椎间盘突出怎么区分？母亲半年来总说耳朵里嗡嗡响。", 40), "GBK");
+  const std::string page = "<html><head><title>" + Encode("病", "GBK") + "</title>" +
+                           Repeat("<link rel=stylesheet href=/a.css>\n", 600) + "</head><body><p>" +
+                           text + "</p></body></html>";
+  const DecodedText decoded = Decode(page);
+  CHECK(decoded.charset == "GB18030");
+  CHECK(decoded.source == CharsetSource::kDetected);
+  CHECK(decoded.utf8.find("耳朵里嗡嗡响") != std::string::npos);
+}
+
 TEST_CASE("Header says UTF-8 but the body is GBK (C2)", "[encoding][decode]") {
   DecodeOptions options;
   options.header_charset = "utf-8";

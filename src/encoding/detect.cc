@@ -13,7 +13,11 @@ std::string DetectCharset(std::string_view raw) {
   const auto first_non_ascii = std::find_if(
       raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
   const size_t start = first_non_ascii == raw.end() ? 0 : first_non_ascii - raw.begin();
-  const std::string_view window = raw.substr(start, kDetectionWindow);
+  std::string_view window = raw.substr(start, kDetectionWindow);
+  const std::string_view dense = window.substr(0, kDenseDetectionWindow);
+  const auto non_ascii = std::count_if(
+      dense.begin(), dense.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  if (static_cast<size_t>(non_ascii) >= kDenseNonAscii) window = dense;
   uchardet_t detector = uchardet_new();
   if (detector == nullptr) return "";
   std::string name;
