@@ -1,7 +1,9 @@
 #include "extract/links.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <optional>
-#include <unordered_set>
 #include <utility>
 
 #include "html/selector.h"
@@ -22,6 +24,34 @@ std::string BaseUrl(Node root, std::string_view page_url) {
   return std::string(page_url);
 }
 
+// Which URLs of `urls` were found already: their indices in an open-addressing table never
+// more than half full, so a link costs a hash and no allocation beyond its own URL.
+class SeenUrls {
+ public:
+  SeenUrls(const std::vector<std::string>& urls, size_t most) : urls_(urls) {
+    size_t size = 16;
+    while (size < 2 * most) size *= 2;
+    slots_.assign(size, 0);
+  }
+
+  // Whether `url` is among the URLs added.
+  bool Contains(std::string_view url) const { return slots_[Find(url)] != 0; }
+  // Adds urls[index] (not among them yet).
+  void Add(size_t index) { slots_[Find(urls_[index])] = static_cast<uint32_t>(index + 1); }
+
+ private:
+  // The slot holding `url`, or the empty one where it would go.
+  size_t Find(std::string_view url) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = std::hash<std::string_view>()(url) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == 0 || urls_[slots_[i] - 1] == url) return i;
+    }
+  }
+
+  const std::vector<std::string>& urls_;
+  std::vector<uint32_t> slots_;  // 0: empty; else index + 1.
+};
+
 }  // namespace
 
 std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size_t max_links,
@@ -30,11 +60,15 @@ std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size
   const LinkResolver resolver(BaseUrl(root, page_url));
   const std::vector<Node> elements = kLinks.Select(root);
   std::vector<std::string> urls;
-  std::unordered_set<std::string> seen;
+  const size_t most = std::min(elements.size(), max_links);
+  urls.reserve(std::min<size_t>(most, 1024));
+  SeenUrls seen(urls, most);
   size_t examined = 0;
   for (; examined < elements.size() && urls.size() < max_links; ++examined) {
     std::optional<std::string> canonical = resolver.Canonical(*elements[examined].Attr("href"));
-    if (canonical && seen.insert(*canonical).second) urls.push_back(std::move(*canonical));
+    if (!canonical || seen.Contains(*canonical)) continue;
+    urls.push_back(std::move(*canonical));
+    seen.Add(urls.size() - 1);
   }
   if (over_cap != nullptr) *over_cap = elements.size() - examined;
   return urls;
