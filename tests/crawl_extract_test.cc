@@ -54,8 +54,8 @@ TEST_CASE("extract task: a page gives its record line and links", "[extract-pool
   REQUIRE_FALSE(outcome.line.empty());
   CHECK(outcome.line.back() == '\n');
   CHECK(Json::parse(outcome.line) == outcome.record);
-  CHECK(outcome.links == std::vector<std::string>{"https://example.com/ask/1.shtml",
-                                                  "https://example.com/ask/2.shtml"});
+  CHECK(outcome.links.ToStrings() == std::vector<std::string>{"https://example.com/ask/1.shtml",
+                                                              "https://example.com/ask/2.shtml"});
 }
 
 TEST_CASE("extract task: a hub gives links only", "[extract-pool]") {

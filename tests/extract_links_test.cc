@@ -16,7 +16,7 @@ constexpr char kPage[] = "http://a.com/q/1/page.html?x=1";
 Urls Links(const std::string& html, const std::string& page_url = kPage, size_t max_links = 1000,
            size_t* over_cap = nullptr) {
   const Document doc = Document::Parse(html);
-  return ExtractLinks(doc.root(), page_url, max_links, over_cap);
+  return ExtractLinks(doc.root(), page_url, max_links, over_cap).ToStrings();
 }
 
 TEST_CASE("relative links resolve against the page", "[extract][links]") {
@@ -119,11 +119,42 @@ TEST_CASE("a page with 100k links is capped", "[extract][links]") {
   for (int i = 0; i < 100000; ++i) html += "<a href=\"/p/" + std::to_string(i) + "\">x</a>";
   const Document doc = Document::Parse(html);
   size_t over_cap = 0;
-  const Urls urls = ExtractLinks(doc.root(), kPage, 1000, &over_cap);
+  const Urls urls = ExtractLinks(doc.root(), kPage, 1000, &over_cap).ToStrings();
   REQUIRE(urls.size() == 1000);
   CHECK(urls.front() == "http://a.com/p/0");
   CHECK(urls.back() == "http://a.com/p/999");
   CHECK(over_cap == 99000);
+}
+
+TEST_CASE("LinkList keeps its URLs back to back, in order", "[extract][links]") {
+  LinkList list;
+  CHECK(list.empty());
+  CHECK(list.begin() == list.end());
+  list.Add("http://a.com/1");
+  list.Add("");
+  list.Add("http://a.com/long/" + std::string(5000, 'x'));
+  REQUIRE(list.size() == 3);
+  CHECK(list[0] == "http://a.com/1");
+  CHECK(list[1].empty());
+  CHECK(list[2].size() == 18 + 5000);
+  std::vector<std::string> seen;
+  for (const std::string_view url : list) seen.emplace_back(url);
+  CHECK(seen == list.ToStrings());
+  CHECK(seen.front() == "http://a.com/1");
+}
+
+TEST_CASE("duplicates after canonicalisation are kept once, at their first place",
+          "[extract][links]") {
+  std::string html = "<body>";
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      html += "<a href=\"/p/" + std::to_string(i) + (round == 1 ? "#f" : "") + "\">x</a>";
+      html += "<a href=\"HTTP://A.COM:80/p/" + std::to_string(i) + "\">y</a>";
+    }
+  }
+  const Urls urls = Links(html);
+  REQUIRE(urls.size() == 300);
+  for (int i = 0; i < 300; ++i) CHECK(urls[i] == "http://a.com/p/" + std::to_string(i));
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ class Crawler::Impl {
   Status Settle(StagedPage& page, const ExtractOutcome& outcome);
   Status WriteRecord(const StagedPage& page, const ExtractOutcome& outcome,
                      const std::vector<NewUrl>& outlinks);
-  std::vector<NewUrl> Outlinks(const UrlEntry& from, const std::vector<std::string>& links);
+  std::vector<NewUrl> Outlinks(const UrlEntry& from, const LinkList& links);
   Status FinishExtractions();
 
   CrawlOptions options_;

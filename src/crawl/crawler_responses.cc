@@ -84,7 +84,9 @@ Status Crawler::Impl::HandleSitemap(InFlight& flight, const FetchResponse& respo
     return Status::Ok();
   }
   UrlEntry from;  // Depth 0, id 0.
-  const std::vector<NewUrl> urls = Outlinks(from, links.value());
+  LinkList list;
+  for (const std::string& url : links.value()) list.Add(url);
+  const std::vector<NewUrl> urls = Outlinks(from, list);
   Due(urls);
   return state_->AddUrls(urls).status();
 }
@@ -305,15 +307,14 @@ Status Crawler::Impl::WriteRecord(const StagedPage& page, const ExtractOutcome& 
   return Status::Ok();
 }
 
-std::vector<NewUrl> Crawler::Impl::Outlinks(const UrlEntry& from,
-                                            const std::vector<std::string>& links) {
+std::vector<NewUrl> Crawler::Impl::Outlinks(const UrlEntry& from, const LinkList& links) {
   std::vector<NewUrl> out;
-  for (const std::string& url : links) {
+  for (const std::string_view url : links) {
     LinkVerdict verdict = links_->Admit(url, from.depth);
     // A URL admitted before is in the store already: no INSERT to ignore.
     if (verdict.kind == LinkVerdict::Kind::kDropped || verdict.known) continue;
     const char* kind = verdict.kind == LinkVerdict::Kind::kPage ? "page" : "hub";
-    out.push_back(NewUrl{url, std::move(verdict.host), kind, from.depth + 1, from.id});
+    out.push_back(NewUrl{std::string(url), std::move(verdict.host), kind, from.depth + 1, from.id});
   }
   return out;
 }

@@ -49,12 +49,12 @@ struct ExtractOutcome {
   };
   uint64_t ticket = 0;
   Kind kind = Kind::kRefused;
-  std::string sha256;              // SHA-256 of the whole body, lower-case hex.
-  std::string fields_sha256;       // A page's FieldsSha256 (kExtracted or unchanged fields).
-  std::string reason;              // kRefused: the skip reason; kFailed: the failure reason.
-  Json record;                     // kExtracted page: the record, for the engine's fill stats.
-  std::string line;                // kExtracted page: SerializeLine(record), newline included.
-  std::vector<std::string> links;  // kExtracted: the page's outlinks (ExtractPage's).
+  std::string sha256;         // SHA-256 of the whole body, lower-case hex.
+  std::string fields_sha256;  // A page's FieldsSha256 (kExtracted or unchanged fields).
+  std::string reason;         // kRefused: the skip reason; kFailed: the failure reason.
+  Json record;                // kExtracted page: the record, for the engine's fill stats.
+  std::string line;           // kExtracted page: SerializeLine(record), newline included.
+  LinkList links;             // kExtracted: the page's outlinks (ExtractPage's).
   // With a capture, whatever the kind: the exchange's WARC records, and the payload digest
   // when a whole response was archived ("" for a revisit).
   std::string warc;

@@ -173,10 +173,12 @@ LinkVerdict LinkScope::Recall(int tag) {
   return verdict;
 }
 
-LinkVerdict LinkScope::Admit(const std::string& url, int depth) {
+LinkVerdict LinkScope::Admit(std::string_view link, int depth) {
   if (options_.max_depth >= 0 && depth + 1 > options_.max_depth) return Dropped(kTooDeep);
-  const uint64_t fingerprint = FingerprintOf(url);
+  const uint64_t fingerprint = FingerprintOf(link);
   if (const int tag = memo_.Find(fingerprint); tag != 0) return Recall(tag);
+  // A link not judged before: only these cost allocations.
+  const std::string url(link);
   std::string host = HostPortOf(url);
   Reason reason = kReasons;  // None yet.
   LinkVerdict verdict;

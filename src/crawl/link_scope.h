@@ -19,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -74,7 +75,7 @@ class LinkScope {
   // seen again is `known` and costs no budget, and up to kRememberedDrops URLs dropped for
   // a reason their text alone decides (no_site, no_rule, not_http, excluded,
   // out_of_scope), dropped again at the cost of a hash.
-  LinkVerdict Admit(const std::string& url, int depth);
+  LinkVerdict Admit(std::string_view url, int depth);
 
   // Links dropped by Admit this run, by reason (only reasons that happened).
   std::map<std::string, int64_t> dropped() const;

@@ -24,11 +24,11 @@ std::string BaseUrl(Node root, std::string_view page_url) {
   return std::string(page_url);
 }
 
-// Which URLs of `urls` were found already: their indices in an open-addressing table never
-// more than half full, so a link costs a hash and no allocation beyond its own URL.
+// Which URLs of a LinkList were found already: their indices in an open-addressing table
+// never more than half full, so a link costs a hash and no allocation.
 class SeenUrls {
  public:
-  SeenUrls(const std::vector<std::string>& urls, size_t most) : urls_(urls) {
+  SeenUrls(const LinkList& urls, size_t most) : urls_(urls) {
     size_t size = 16;
     while (size < 2 * most) size *= 2;
     slots_.assign(size, 0);
@@ -48,26 +48,26 @@ class SeenUrls {
     }
   }
 
-  const std::vector<std::string>& urls_;
+  const LinkList& urls_;
   std::vector<uint32_t> slots_;  // 0: empty; else index + 1.
 };
 
 }  // namespace
 
-std::vector<std::string> ExtractLinks(Node root, std::string_view page_url, size_t max_links,
-                                      size_t* over_cap) {
+LinkList ExtractLinks(Node root, std::string_view page_url, size_t max_links, size_t* over_cap) {
   static const Selector kLinks("a[href], area[href]");
   const LinkResolver resolver(BaseUrl(root, page_url));
   const std::vector<Node> elements = kLinks.Select(root);
-  std::vector<std::string> urls;
   const size_t most = std::min(elements.size(), max_links);
-  urls.reserve(std::min<size_t>(most, 1024));
+  LinkList urls;
+  urls.Reserve(std::min<size_t>(most, 1024), std::min<size_t>(most, 1024) * 64);
   SeenUrls seen(urls, most);
+  std::string url;  // Reused: a link that is no URL or a duplicate allocates nothing.
   size_t examined = 0;
   for (; examined < elements.size() && urls.size() < max_links; ++examined) {
-    std::optional<std::string> canonical = resolver.Canonical(*elements[examined].Attr("href"));
-    if (!canonical || seen.Contains(*canonical)) continue;
-    urls.push_back(std::move(*canonical));
+    if (!resolver.CanonicalInto(*elements[examined].Attr("href"), &url)) continue;
+    if (seen.Contains(url)) continue;
+    urls.Add(url);
     seen.Add(urls.size() - 1);
   }
   if (over_cap != nullptr) *over_cap = elements.size() - examined;

@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "encoding/charset.h"
+#include "extract/links.h"
 #include "extract/registry.h"
 #include "extract/site_spec.h"
 #include "html/document.h"
@@ -37,7 +38,7 @@ struct PageRequest {
   std::string change;
   // When set, the page's outlinks (links.h: canonical, http(s), deduplicated)
   // are stored here, at most max_links, resolved against the record's URL.
-  std::vector<std::string>* links = nullptr;
+  LinkList* links = nullptr;
   size_t max_links = 1000;
 };
 

@@ -1,5 +1,7 @@
 #include "url/link_resolver.h"
 
+#include <utility>
+
 #include "url/canonical.h"
 #include "url/url.h"
 
@@ -60,19 +62,24 @@ bool LinkResolver::IsPlainPath(std::string_view href) const {
 }
 
 std::optional<std::string> LinkResolver::Canonical(std::string_view href) const {
-  {
-    if (std::optional<std::string_view> path = SameOriginPath(href)) {
-      if (origin_.size() + path->size() <= kMaxUrlLength && href.size() <= kMaxUrlLength) {
-        std::string url;
-        url.reserve(origin_.size() + path->size());
-        url.append(origin_).append(*path);
-        return url;
-      }
+  std::string url;
+  if (!CanonicalInto(href, &url)) return std::nullopt;
+  return url;
+}
+
+bool LinkResolver::CanonicalInto(std::string_view href, std::string* url) const {
+  if (std::optional<std::string_view> path = SameOriginPath(href)) {
+    if (origin_.size() + path->size() <= kMaxUrlLength && href.size() <= kMaxUrlLength) {
+      url->assign(origin_).append(*path);
+      return true;
     }
   }
   std::optional<std::string> resolved = ResolveHttpUrl(base_, href);
-  if (!resolved) return std::nullopt;
-  return CanonicalizeUrl(*resolved);
+  if (!resolved) return false;
+  std::optional<std::string> canonical = CanonicalizeUrl(*resolved);
+  if (!canonical) return false;
+  *url = std::move(*canonical);
+  return true;
 }
 
 }  // namespace medscrape

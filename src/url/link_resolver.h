@@ -22,6 +22,9 @@ class LinkResolver {
 
   // CanonicalizeUrl(*ResolveHttpUrl(base, href)), or nullopt when either gives none.
   std::optional<std::string> Canonical(std::string_view href) const;
+  // The same into *url (false: none, *url unspecified). On the fast path it reuses *url's
+  // buffer: no allocation once that is large enough.
+  bool CanonicalInto(std::string_view href, std::string* url) const;
 
   // Whether `href` takes the fast path (for tests and profiles).
   bool IsPlainPath(std::string_view href) const;
