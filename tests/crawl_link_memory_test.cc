@@ -1,7 +1,6 @@
 // The crawl's memory of the links it judged: FingerprintTable at a million URLs, and
 // LinkScope::Admit, which remembers admitted URLs (known, no budget again) and drops.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,25 +8,13 @@
 #include "crawl/fingerprint_table.h"
 #include "crawl/link_scope.h"
 #include "extractors/builtin.h"
+#include "resident_memory.h"
 
 namespace medscrape {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;  // Its shadow memory and quarantine count in RSS.
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
-int64_t ResidentKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  FAIL("no VmRSS in /proc/self/status");
-  return 0;
-}
+using testing::kAddressSanitizer;
+using testing::ResidentKiB;
 
 std::string ArticleUrl(int n) {
   return "https://www.mfk.com/jingxuan/" + std::to_string(n) + ".shtml";

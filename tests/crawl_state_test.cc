@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "crawl/state_store.h"
+#include "resident_memory.h"
 
 namespace medscrape {
 namespace {
@@ -440,21 +441,8 @@ TEST_CASE("RequeueStale sends old done URLs back with their validators", "[state
   CHECK_FALSE(store->MarkUnchanged(2, Fetched(1002)).ok());
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;  // Its quarantine keeps freed memory resident.
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
-int64_t ResidentKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  FAIL("no VmRSS in /proc/self/status");
-  return 0;
-}
+using testing::kAddressSanitizer;
+using testing::ResidentKiB;
 
 TEST_CASE("A million URLs keep memory flat", "[state]") {
   TempDir dir;
