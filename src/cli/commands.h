@@ -22,6 +22,7 @@ CommandRun AddSitesCommand(CLI::App* app);
 CommandRun AddCheckCommand(CLI::App* app);
 CommandRun AddSelectCommand(CLI::App* app);
 CommandRun AddRouteCommand(CLI::App* app);
+CommandRun AddExportCommand(CLI::App* app);
 
 // Parses argv (without the program name) and runs the command; returns the exit code.
 int RunCommandLine(const std::vector<std::string>& args);

@@ -38,6 +38,10 @@ Query& Query::Bind(int index, const std::string& value) {
 
 Query& Query::BindTextOrNull(int index, const std::string& value) {
   if (!value.empty()) return Bind(index, value);
+  return BindNull(index);
+}
+
+Query& Query::BindNull(int index) {
   NoteBind(sqlite3_bind_null(stmt_, index));
   return *this;
 }

@@ -37,6 +37,7 @@ class Query {
   Query& Bind(int index, const std::string& value);
   // Binds NULL for an empty string: optional text columns store absence as NULL.
   Query& BindTextOrNull(int index, const std::string& value);
+  Query& BindNull(int index);
 
   // Advances to the next row: true if one is available, false when the statement is done.
   Result<bool> Step();
