@@ -10,7 +10,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -20,11 +19,10 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/export_tables.h"
+#include "output/record_tables.h"
 
 namespace medscrape {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 struct ExportOptions {
   std::vector<std::string> inputs;
@@ -90,17 +88,12 @@ class Lines {
   std::string spooled_;
 };
 
-std::string StringMember(const Json& record, const char* key) {
-  const auto it = record.find(key);
-  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool Wanted(const Json& record, const ExportOptions& options) {
-  const auto in = [](const std::vector<std::string>& list, const std::string& value) {
+bool Wanted(const RecordReader& record, const ExportOptions& options) {
+  const auto in = [](const std::vector<std::string>& list, std::string_view value) {
     return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
   };
-  return in(options.sites, StringMember(record, "site")) &&
-         in(options.page_types, StringMember(record, "page_type"));
+  return in(options.sites, record.String("site")) &&
+         in(options.page_types, record.String("page_type"));
 }
 
 int Run(const ExportOptions& options) {
@@ -115,16 +108,17 @@ int Run(const ExportOptions& options) {
   int unreadable = 0;
   // Pass 1 (--latest): the line holding each URL's newest version.
   std::unordered_map<std::string, std::pair<std::string, uint64_t>> newest;
+  RecordReader record;
+  std::string error;
   if (options.latest) {
     int ignored = 0;
     lines.ForEach(
         [&](const std::string&, uint64_t, const std::string& text, uint64_t ordinal) {
-          const Json record = Json::parse(text, nullptr, false);
-          if (!record.is_object() || !Wanted(record, options)) return;
-          const std::string url = StringMember(record, "url");
+          if (!record.Parse(text, &error) || !Wanted(record, options)) return;
+          const std::string_view url = record.String("url");
           if (url.empty()) return;
-          std::string fetched_at = StringMember(record, "fetched_at");
-          auto [it, inserted] = newest.try_emplace(url, fetched_at, ordinal);
+          std::string fetched_at(record.String("fetched_at"));
+          auto [it, inserted] = newest.try_emplace(std::string(url), fetched_at, ordinal);
           if (!inserted && fetched_at >= it->second.first) it->second = {fetched_at, ordinal};
         },
         &ignored);
@@ -141,17 +135,16 @@ int Run(const ExportOptions& options) {
   lines.ForEach(
       [&](const std::string& name, uint64_t number, const std::string& text, uint64_t ordinal) {
         if (!written.ok() || text.find_first_not_of(" \t\r") == std::string::npos) return;
-        const Json record = Json::parse(text, nullptr, false);
-        std::string error;
-        if (record.is_discarded()) {
-          error = "not JSON";
+        error.clear();
+        if (!record.Parse(text, &error)) {
+          // Said below.
         } else if (!Wanted(record, options)) {
           return;
-        } else if (options.latest && record.is_object()) {
-          const auto it = newest.find(StringMember(record, "url"));
+        } else if (options.latest) {
+          const auto it = newest.find(std::string(record.String("url")));
           if (it != newest.end() && it->second.second != ordinal) return;  // An older version.
         }
-        if (error.empty() && FlattenRecord(record, records + 1, &rows, &error)) {
+        if (error.empty() && record.Flatten(records + 1, &rows, &error)) {
           written = sink.value()->Add(rows);
           ++records;
           answers += static_cast<int64_t>(rows.answers.size());

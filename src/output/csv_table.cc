@@ -7,16 +7,27 @@
 namespace medscrape {
 namespace {
 
+bool NeedsQuotes(const std::string& field) {
+  for (const char c : field) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
+
 void AppendField(const std::string& field, std::string* line) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) {
+  if (!NeedsQuotes(field)) {
     line->append(field);
     return;
   }
   line->push_back('"');
-  for (const char c : field) {
-    if (c == '"') line->push_back('"');
-    line->push_back(c);
+  size_t start = 0;
+  for (size_t quote = field.find('"'); quote != std::string::npos;
+       quote = field.find('"', quote + 1)) {
+    line->append(field, start, quote + 1 - start);  // Up to and with the quote ...
+    line->push_back('"');                           // ... doubled.
+    start = quote + 1;
   }
+  line->append(field, start, std::string::npos);
   line->push_back('"');
 }
 

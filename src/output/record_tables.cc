@@ -1,13 +1,19 @@
 #include "output/record_tables.h"
 
+#include <simdjson.h>
+
 #include <cctype>
+#include <cstdio>
+#include <optional>
 #include <set>
-#include <string_view>
+#include <utility>
 
 namespace medscrape {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
 
 // Record keys the columns and the answers and items tables hold; any other key goes to
 // `extra`. Provenance keys (charset, extractor, http) are kept only as their columns.
@@ -20,25 +26,52 @@ const std::set<std::string, std::less<>>& ConsumedKeys() {
   return keys;
 }
 
-// A text column: strings as they are, other scalars and structures as JSON, null as NULL.
-Cell Text(const Json& value) {
-  if (value.is_null()) return std::monostate{};
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+using Maybe = std::optional<element>;
+
+// Member `key` of `value` when that is an object holding it.
+Maybe Member(const Maybe& value, std::string_view key) {
+  object members;
+  element member;
+  if (!value || value->get_object().get(members) != simdjson::SUCCESS ||
+      members.at_key(key).get(member) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return member;
 }
 
-Cell Text(const Json& object, std::string_view key) {
-  if (!object.is_object()) return std::monostate{};
-  const auto it = object.find(key);
-  return it == object.end() ? Cell{} : Text(*it);
+// A text column: strings as they are, other scalars and structures as JSON, null as NULL.
+Cell Text(const element& value) {
+  switch (value.type()) {
+    case element_type::NULL_VALUE:
+      return std::monostate{};
+    case element_type::STRING:
+      return std::string(value.get_string().value_unsafe());
+    default:
+      return simdjson::minify(value);
+  }
+}
+
+Cell Text(const Maybe& object, std::string_view key) {
+  const Maybe value = Member(object, key);
+  return value ? Text(*value) : Cell{};
 }
 
 // An integer column: integers as they are; anything else (null, text, a fraction) NULL.
-Cell Integer(const Json& object, std::string_view key) {
-  if (!object.is_object()) return std::monostate{};
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return std::monostate{};
-  return it->get<int64_t>();
+Cell Integer(const Maybe& object, std::string_view key) {
+  const Maybe value = Member(object, key);
+  int64_t number = 0;
+  if (!value || !value->is_int64() || value->get_int64().get(number) != simdjson::SUCCESS) {
+    return std::monostate{};
+  }
+  return number;
+}
+
+// The array member `key`, if there is one.
+std::optional<simdjson::dom::array> ArrayMember(const Maybe& object, std::string_view key) {
+  const Maybe value = Member(object, key);
+  simdjson::dom::array list;
+  if (!value || value->get_array().get(list) != simdjson::SUCCESS) return std::nullopt;
+  return list;
 }
 
 Cell DateOf(const Cell& published) {
@@ -48,31 +81,63 @@ Cell DateOf(const Cell& published) {
   return date.empty() ? Cell{} : Cell{std::move(date)};
 }
 
-const Json& Member(const Json& object, std::string_view key) {
-  static const Json kNull;
-  if (!object.is_object()) return kNull;
-  const auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string JoinedWarnings(const Json& warnings) {
-  std::string joined;
-  if (!warnings.is_array()) return joined;
-  for (const Json& warning : warnings) {
-    if (!joined.empty()) joined += "; ";
-    joined += warning.is_string() ? warning.get<std::string>() : warning.dump();
+// `text` as a JSON string literal.
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out->append(escaped);
+    } else {
+      out->push_back(c);
+    }
   }
-  return joined;
+  out->push_back('"');
 }
 
-void AddAnswers(const Json& record, int64_t page_id, std::vector<Row>* rows) {
-  const Json& answers = Member(record, "answers");
-  if (!answers.is_array()) return;
-  const bool excerpt = Member(record, "page_type") == "article";
+Cell JoinedWarnings(const Maybe& record) {
+  const std::optional<simdjson::dom::array> list = ArrayMember(record, "warnings");
+  if (!list) return std::monostate{};
+  std::string joined;
+  for (const element warning : *list) {
+    if (!joined.empty()) joined += "; ";
+    const Cell text = Text(warning);
+    if (const auto* s = std::get_if<std::string>(&text)) joined += *s;
+  }
+  return joined.empty() ? Cell{} : Cell{std::move(joined)};
+}
+
+// The keys no column holds, as one JSON object; NULL when there are none.
+Cell Extra(const element& record) {
+  std::string extra;
+  object members;
+  if (record.get_object().get(members) != simdjson::SUCCESS) return std::monostate{};
+  for (const auto field : members) {
+    if (ConsumedKeys().count(field.key) != 0) continue;
+    extra += extra.empty() ? "{" : ",";
+    AppendJsonString(field.key, &extra);
+    extra += ':';
+    extra += simdjson::minify(field.value);
+  }
+  if (extra.empty()) return std::monostate{};
+  return extra + "}";
+}
+
+void AddAnswers(const Maybe& record, int64_t page_id, std::vector<Row>* rows) {
+  const std::optional<simdjson::dom::array> list = ArrayMember(record, "answers");
+  if (!list) return;
+  const Cell page_type = Text(record, "page_type");
+  const auto* type = std::get_if<std::string>(&page_type);
+  const bool excerpt = type != nullptr && *type == "article";
   const Cell url = Text(record, "url");
   int64_t position = 0;
-  for (const Json& answer : answers) {
-    const Json& doctor = Member(answer, "doctor");
+  for (const element item : *list) {
+    const Maybe answer = item;
+    const Maybe doctor = Member(answer, "doctor");
     // An article's answers are excerpts linking to their question page; a question page's
     // answers are whole, on the page itself, under the page's question.
     Cell question = excerpt ? Text(answer, "question") : Text(record, "question");
@@ -87,14 +152,16 @@ void AddAnswers(const Json& record, int64_t page_id, std::vector<Row>* rows) {
   }
 }
 
-void AddItems(const Json& record, int64_t page_id, const char* key, const char* kind,
+void AddItems(const Maybe& record, int64_t page_id, const char* key, const char* kind,
               std::vector<Row>* rows) {
-  const Json& items = Member(record, key);
-  if (!items.is_array()) return;
+  const std::optional<simdjson::dom::array> list = ArrayMember(record, key);
+  if (!list) return;
+  const Cell url = Text(record, "url");
   int64_t position = 0;
-  for (const Json& item : items) {
-    rows->push_back(Row{page_id, Text(record, "url"), std::string(kind), ++position,
-                        Text(item, "name"), Text(item, "detail")});
+  for (const element value : *list) {
+    const Maybe item = value;
+    rows->push_back(
+        Row{page_id, url, std::string(kind), ++position, Text(item, "name"), Text(item, "detail")});
   }
 }
 
@@ -160,50 +227,70 @@ std::string PublishedDate(const std::string& published) {
   return published.substr(0, 10);
 }
 
-bool FlattenRecord(const Json& record, int64_t page_id, RecordRows* rows, std::string* error) {
-  if (!record.is_object()) {
-    *error = "not a record: a JSON " + std::string(record.type_name()) + ", not an object";
+struct RecordReader::Impl {
+  simdjson::dom::parser parser;
+  element value;
+  bool parsed = false;
+};
+
+RecordReader::RecordReader() : impl_(std::make_unique<Impl>()) {}
+RecordReader::~RecordReader() = default;
+
+bool RecordReader::Parse(std::string_view line, std::string* error) {
+  const simdjson::error_code code = impl_->parser.parse(line.data(), line.size()).get(impl_->value);
+  impl_->parsed = code == simdjson::SUCCESS;
+  if (!impl_->parsed) *error = std::string("not JSON: ") + simdjson::error_message(code);
+  return impl_->parsed;
+}
+
+std::string_view RecordReader::String(const char* key) const {
+  const Maybe value = impl_->parsed ? Member(impl_->value, key) : std::nullopt;
+  std::string_view text;
+  if (!value || value->get_string().get(text) != simdjson::SUCCESS) return {};
+  return text;
+}
+
+bool RecordReader::Flatten(int64_t page_id, RecordRows* rows, std::string* error) const {
+  const element& record = impl_->value;
+  if (!impl_->parsed || !record.is_object()) {
+    *error = "not a record: a JSON value that is not an object";
     return false;
   }
-  const Json& url = Member(record, "url");
-  if (!url.is_string() || url.get<std::string>().empty()) {
+  if (String("url").empty()) {
     *error = "not a record: no \"url\" string";
     return false;
   }
-  Json extra = Json::object();
-  for (const auto& [key, value] : record.items()) {
-    if (ConsumedKeys().count(key) == 0) extra[key] = value;
-  }
-  const Json& disease = Member(record, "disease");
-  const Json& answers = Member(record, "answers");
-  const std::string warnings = JoinedWarnings(Member(record, "warnings"));
-  Cell published = Text(record, "published");
+  const Maybe maybe = record;
+  const Maybe disease = Member(maybe, "disease"), http = Member(maybe, "http"),
+              extractor = Member(maybe, "extractor");
+  const std::optional<simdjson::dom::array> answer_list = ArrayMember(maybe, "answers");
+  Cell published = Text(maybe, "published");
   Cell date = DateOf(published);
   rows->page = Row{page_id,
-                   Text(url),
-                   Text(record, "site"),
-                   Text(record, "page_type"),
-                   Text(record, "title"),
+                   Text(maybe, "url"),
+                   Text(maybe, "site"),
+                   Text(maybe, "page_type"),
+                   Text(maybe, "title"),
                    std::move(published),
                    std::move(date),
-                   Integer(record, "views"),
-                   Text(record, "summary"),
-                   Text(record, "question"),
+                   Integer(maybe, "views"),
+                   Text(maybe, "summary"),
+                   Text(maybe, "question"),
                    Text(disease, "name"),
                    Text(disease, "description"),
-                   Text(record, "fetched_at"),
-                   Text(record, "change"),
-                   Integer(Member(record, "http"), "status"),
-                   Text(record, "content_sha256"),
-                   Integer(Member(record, "extractor"), "version"),
-                   warnings.empty() ? Cell{} : Cell{warnings},
-                   answers.is_array() ? Cell{static_cast<int64_t>(answers.size())} : Cell{},
-                   extra.empty() ? Cell{} : Text(extra)};
+                   Text(maybe, "fetched_at"),
+                   Text(maybe, "change"),
+                   Integer(http, "status"),
+                   Text(maybe, "content_sha256"),
+                   Integer(extractor, "version"),
+                   JoinedWarnings(maybe),
+                   answer_list ? Cell{static_cast<int64_t>(answer_list->size())} : Cell{},
+                   Extra(record)};
   rows->answers.clear();
   rows->items.clear();
-  AddAnswers(record, page_id, &rows->answers);
-  AddItems(record, page_id, "causes", "cause", &rows->items);
-  AddItems(record, page_id, "advice", "advice", &rows->items);
+  AddAnswers(maybe, page_id, &rows->answers);
+  AddItems(maybe, page_id, "causes", "cause", &rows->items);
+  AddItems(maybe, page_id, "advice", "advice", &rows->items);
   return true;
 }
 

@@ -3,13 +3,14 @@
 // `items`. The column lists are fixed; a record key that no column holds lands in the page's
 // `extra` column as JSON, so nothing a site file extracts is lost.
 //
-// Thread-safety: reentrant.
+// Thread-safety: a RecordReader is used by one thread at a time; the rest is reentrant.
 #ifndef MEDSCRAPE_OUTPUT_RECORD_TABLES_H_
 #define MEDSCRAPE_OUTPUT_RECORD_TABLES_H_
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -38,10 +39,27 @@ struct RecordRows {
   std::vector<Row> answers, items;
 };
 
-// The rows of one record (`page_id` its number). Fails, saying why, on JSON that is no record
-// (not an object, or no string `url`).
-bool FlattenRecord(const nlohmann::ordered_json& record, int64_t page_id, RecordRows* rows,
-                   std::string* error);
+// Reads records, one JSON Lines line at a time, with simdjson (nlohmann's DOM parse was most
+// of an export's time). Reuse one reader for many lines.
+class RecordReader {
+ public:
+  RecordReader();
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Parses `line`; false with *error ("not JSON: ...") when it is not one JSON value.
+  bool Parse(std::string_view line, std::string* error);
+  // The last parsed value's string member `key`, or "" (absent, not a string, no object).
+  std::string_view String(const char* key) const;
+  // The rows of the last parsed record (`page_id` its number). False with *error ("not a
+  // record: ...") for JSON that is no record (not an object, or no string `url`).
+  bool Flatten(int64_t page_id, RecordRows* rows, std::string* error) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // "YYYY-MM-DD" from a `published` value ("2026-01-15", "2016-03-05T12:33:21+08:00"), or ""
 // when it starts with no date.
