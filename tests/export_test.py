@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crawl_cli_test as cli  # noqa: E402  (its fixtures/site server)
 import testlib  # noqa: E402
 from testlib import check, eq  # noqa: E402
 
@@ -95,6 +96,33 @@ def csv_tables(binary, tmp):
     check(any("医师" in str(t) for t in answers["doctor_title"]), "Chinese job titles")
     eq(sorted(set(answers["kind"])), ["excerpt", "full"], "answer kinds")
     eq(sorted(set(items["kind"])), ["advice", "cause"], "item kinds")
+
+
+@case("a crawl of fixtures/site, exported both ways: one row per record, answer and item")
+def crawl_export(binary, tmp):
+    site = cli.site()
+    out = tmp / "site.jsonl"
+    result = testlib.run([binary, "crawl", "--out", out, "--state", tmp / "state.db", "--site",
+                          "mfk.com", "--delay", "0", "--allow-private", "--no-progress",
+                          site.url("/jingxuan/index.shtml")], timeout=120, env=cli.clean_env())
+    eq(result.rc, 0, "crawl exit code")
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    check(len(records) >= 30, f"only {len(records)} records crawled")
+    n_pages, n_answers, n_items = counts(records)
+    eq(export(binary, "-o", tmp / "tables", out).rc, 0, "csv exit code")
+    eq(export(binary, "--format", "sqlite", "-o", tmp / "site.sqlite", out).rc, 0, "sqlite exit code")
+    for name, expected in (("pages", n_pages), ("answers", n_answers), ("items", n_items)):
+        with open(tmp / "tables" / f"{name}.csv", newline="", encoding="utf-8-sig") as f:
+            eq(len(list(csv.DictReader(f))), expected, f"{name}.csv rows")
+        db = sqlite3.connect(tmp / "site.sqlite")
+        eq(db.execute(f"SELECT count(*) FROM {name}").fetchone()[0], expected, f"{name} rows")
+    db = sqlite3.connect(tmp / "site.sqlite")
+    eq(sorted(r[0] for r in db.execute("SELECT url FROM pages")), sorted(r["url"] for r in records),
+       "page URLs")
+    statuses = {r[0] for r in db.execute("SELECT DISTINCT http_status FROM pages")}
+    eq(statuses, {200}, "http_status from the crawl's provenance")
+    check(db.execute("SELECT count(*) FROM pages WHERE fetched_at IS NULL").fetchone()[0] == 0,
+          "every crawled record has fetched_at")
 
 
 @case("CSV quoting: commas, quotes and newlines inside fields survive the csv module")
