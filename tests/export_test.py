@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end tests of `medscrape export`: the fixtures' records as CSV tables read back by
+"""End-to-end tests of `medscrape export` and `medscrape stats`: the fixtures' records as CSV tables read back by
 pandas and the csv module, and as a SQLite file queried with sqlite3; --latest, filters, bad
 lines, empty input, and that an export that fails leaves no table behind.
 
@@ -23,7 +23,7 @@ import crawl_cli_test as cli  # noqa: E402  (its fixtures/site server)
 import testlib  # noqa: E402
 from testlib import check, eq  # noqa: E402
 
-runner = testlib.Runner("medscrape export end-to-end tests")
+runner = testlib.Runner("medscrape export and stats end-to-end tests")
 case = runner.case
 WORK = Path(tempfile.mkdtemp(prefix="medscrape_export_"))  # The fixtures' records, made once.
 atexit.register(shutil.rmtree, WORK, ignore_errors=True)
@@ -123,6 +123,44 @@ def crawl_export(binary, tmp):
     eq(statuses, {200}, "http_status from the crawl's provenance")
     check(db.execute("SELECT count(*) FROM pages WHERE fetched_at IS NULL").fetchone()[0] == 0,
           "every crawled record has fetched_at")
+    # stats computes what the crawl's stats file says.
+    stats = testlib.run([binary, "stats", "--format", "json", out])
+    eq(stats.rc, 0, "stats exit code")
+    crawl_stats = json.loads(out.with_suffix(".stats.json").read_text("utf-8"))
+    eq(json.loads(stats.stdout)["sites"], crawl_stats["run"]["sites"], "stats = the crawl's stats file")
+
+
+@case("stats: records per site and type, fill rates of nested fields, bad lines")
+def stats(binary, tmp):
+    path, records = fixture_records(binary)
+    source = tmp / "with-bad.jsonl"
+    source.write_bytes(path.read_bytes() + b"{oops\n[1]\n")
+    result = testlib.run([binary, "stats", "--format", "json", source])
+    eq(result.rc, 1, "exit code with bad lines")
+    for expected in (f"{source}:{len(records) + 1}: not JSON", f"{source}:{len(records) + 2}: not a record"):
+        check(expected in result.stderr_text(), f"missing {expected!r}: {result.stderr_text()}")
+    report = json.loads(result.stdout)
+    eq(report["records"], len(records), "records")
+    eq(report["bad_lines"], 2, "bad lines")
+    groups = {}
+    for r in records:
+        # A record of no site (a generic page) counts under "generic".
+        groups.setdefault((r["site"] or "generic", r["page_type"]), []).append(r)
+    for (site, page_type), group in groups.items():
+        got = report["sites"][site][page_type]
+        eq(got["records"], len(group), f"{site} {page_type} records")
+        titles = sum(1 for r in group if r.get("title"))
+        eq((got["fields"]["title"]["filled"], got["fields"]["title"]["of"]), (titles, len(group)),
+           f"{site} {page_type} title fill")
+        answers = [a for r in group for a in (r.get("answers") or [])]
+        if answers:
+            named = sum(1 for a in answers if a["doctor"]["name"])
+            field = got["fields"]["answers[].doctor.name"]
+            eq((field["filled"], field["of"]), (named, len(answers)), f"{site} {page_type} doctor names")
+    text = testlib.run([binary, "stats", path])
+    eq(text.rc, 0, "text exit code")
+    check(f"{len(records)} records" in text.stdout.decode(), text.stdout.decode()[:200])
+    check("answers[].doctor.hospital" in text.stdout.decode(), "nested field in the text report")
 
 
 @case("CSV quoting: commas, quotes and newlines inside fields survive the csv module")

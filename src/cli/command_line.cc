@@ -48,7 +48,7 @@ int RunCommandLine(const std::vector<std::string>& args) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::map<CLI::App*, CommandRun> runs;
   for (auto add : {AddExtractCommand, AddCrawlCommand, AddSitesCommand, AddCheckCommand,
-                   AddSelectCommand, AddRouteCommand, AddExportCommand}) {
+                   AddSelectCommand, AddRouteCommand, AddExportCommand, AddStatsCommand}) {
     const size_t before = app.get_subcommands({}).size();
     CommandRun run = add(&app);
     runs[app.get_subcommands({})[before]] = std::move(run);

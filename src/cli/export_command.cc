@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/export_tables.h"
+#include "cli/jsonl_lines.h"
 #include "output/record_tables.h"
 
 namespace medscrape {
@@ -30,62 +31,6 @@ struct ExportOptions {
   std::string out;
   bool latest = false;
   std::vector<std::string> sites, page_types;
-};
-
-// The inputs' lines in order, numbered across all inputs. "-" is standard input; with two
-// passes it is first copied to a temporary file so it can be read again.
-class Lines {
- public:
-  explicit Lines(std::vector<std::string> inputs) : inputs_(std::move(inputs)) {}
-  ~Lines() {
-    if (!spooled_.empty()) std::remove(spooled_.c_str());
-  }
-
-  bool SpoolStdin() {
-    for (std::string& input : inputs_) {
-      if (input != "-") continue;
-      if (spooled_.empty()) {
-        char name[] = "/tmp/medscrape-export-XXXXXX";
-        const int fd = ::mkstemp(name);
-        if (fd < 0) return false;
-        ::close(fd);
-        spooled_ = name;
-        std::ofstream copy(spooled_, std::ios::binary);
-        copy << std::cin.rdbuf();
-        if (!copy) return false;
-      }
-      input = spooled_;
-    }
-    return true;
-  }
-
-  // Calls visit(input name, line number, text, ordinal) for every line. An input that cannot
-  // be read is said on stderr and counted in *unreadable.
-  template <typename Visit>
-  void ForEach(Visit visit, int* unreadable) const {
-    uint64_t ordinal = 0;
-    for (const std::string& input : inputs_) {
-      std::ifstream file;
-      std::istream* in = &std::cin;
-      const std::string name = input == "-" ? "<stdin>" : input;
-      if (input != "-") {
-        file.open(input, std::ios::binary);
-        if (!file) {
-          std::fprintf(stderr, "medscrape: export: %s: cannot read\n", input.c_str());
-          ++*unreadable;
-          continue;
-        }
-        in = &file;
-      }
-      std::string line;
-      for (uint64_t number = 1; std::getline(*in, line); ++number)
-        visit(name, number, line, ordinal++);
-    }
-  }
-
- private:
-  std::vector<std::string> inputs_;
-  std::string spooled_;
 };
 
 bool Wanted(const RecordReader& record, const ExportOptions& options) {
@@ -100,7 +45,7 @@ int Run(const ExportOptions& options) {
   if (options.format != "csv" && options.format != "sqlite") {
     return UsageError("--format must be csv or sqlite, not '" + options.format + "'", "export");
   }
-  Lines lines(options.inputs);
+  JsonLines lines("export", options.inputs);
   if (options.latest && !lines.SpoolStdin()) {
     std::fprintf(stderr, "medscrape: export: cannot copy standard input to a temporary file\n");
     return kExitAborted;
