@@ -59,12 +59,20 @@ std::string SchemaSql() {
     }
     if (!pages) sql += ", PRIMARY KEY (page_id, kind, position)";
     sql += ");\n";
-    sql += std::string("CREATE INDEX ") + table.name + "_url ON " + table.name + " (url);\n";
   }
   sql +=
       "CREATE VIEW answers_with_pages AS SELECT a.*, p.site, p.page_type, p.title AS page_title,"
       " p.published_date AS page_published_date, p.views AS page_views, p.fetched_at"
       " FROM answers a JOIN pages p ON p.page_id = a.page_id;\n";
+  return sql;
+}
+
+// Made after the rows are in: building an index once is cheaper than keeping it up to date.
+std::string IndexSql() {
+  std::string sql;
+  for (const TableSpec& table : ExportTables()) {
+    sql += std::string("CREATE INDEX ") + table.name + "_url ON " + table.name + " (url);\n";
+  }
   return sql;
 }
 
@@ -81,7 +89,9 @@ class SqliteSink final : public TableSink {
       : path_(std::move(path)),
         temp_path_(std::move(temp_path)),
         db_(std::move(db)),
-        transaction_(std::move(transaction)) {}
+        transaction_(std::move(transaction)) {
+    for (const TableSpec& table : ExportTables()) insert_sql_.push_back(InsertSql(table));
+  }
 
   ~SqliteSink() override {
     if (finished_) return;
@@ -102,7 +112,8 @@ class SqliteSink final : public TableSink {
   }
 
   Status Finish() override {
-    Status status = transaction_->Commit();
+    Status status = db_->Exec(IndexSql());
+    if (status.ok()) status = transaction_->Commit();
     transaction_.reset();
     db_.reset();  // Closes the file.
     if (!status.ok()) return status;
@@ -116,7 +127,7 @@ class SqliteSink final : public TableSink {
 
  private:
   Status Insert(size_t table, const Row& row) {
-    Result<Query> insert = db_->Prepare(InsertSql(ExportTables()[table]));
+    Result<Query> insert = db_->Prepare(insert_sql_[table]);
     if (!insert.ok()) return insert.status();
     Query& query = insert.value();
     query.Reset();
@@ -136,6 +147,7 @@ class SqliteSink final : public TableSink {
   std::string path_, temp_path_;
   std::unique_ptr<SqliteDb> db_;
   std::optional<Transaction> transaction_;
+  std::vector<std::string> insert_sql_;  // Per table, in ExportTables() order.
   bool finished_ = false;
 };
 
