@@ -215,6 +215,13 @@ def sqlite_tables(binary, tmp):
                         " WHERE kind = 'excerpt' LIMIT 1").fetchone()
     check(joined is not None and all(joined), f"view row {joined}")
     check(not list(tmp.glob("records.sqlite.tmp-*")), "temporary file left behind")
+    # Keys no column holds are kept in extra, as JSON.
+    generic = [r for r in records if r["page_type"] == "generic" and r.get("description")]
+    check(generic, "no generic record with a description among the fixtures")
+    extras = dict(db.execute("SELECT url, extra FROM pages WHERE page_type = 'generic'").fetchall())
+    for record in generic:
+        eq(json.loads(extras[record["url"]])["description"], record["description"],
+           f"extra.description of {record['url']}")
 
 
 @case("--latest keeps the newest fetched_at per URL, ties to the later line")
@@ -268,6 +275,38 @@ def bad_lines(binary, tmp):
     check(f"{source}:3:" not in err, "a blank line is no error")
     with open(out / "pages.csv", newline="", encoding="utf-8-sig") as f:
         eq(len(list(csv.DictReader(f))), 2, "good records exported")
+
+
+@case("memory stays flat, and a killed SQLite export leaves no database behind")
+def big_and_killed(binary, tmp):
+    import signal
+    import subprocess
+    import time
+    path, records = fixture_records(binary)
+    big = tmp / "big.jsonl"
+    data = path.read_bytes()
+    with open(big, "wb") as f:
+        for _ in range(60000 // len(records) + 1):
+            f.write(data)
+    result = export(binary, "-o", tmp / "big", big)
+    eq(result.rc, 0, "exit code")
+    if not os.environ.get("MEDSCRAPE_SANITIZED"):  # ASan's shadow memory is no export's.
+        check(result.maxrss_kb - result.rss_floor_kb < 40 * 1024,
+              f"peak RSS {result.maxrss_kb} KiB for {big.stat().st_size >> 20} MB of records")
+    target = tmp / "killed.sqlite"
+    proc = subprocess.Popen([str(binary), "export", "--format", "sqlite", "-o", str(target), str(big)],
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not list(tmp.glob("killed.sqlite.tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    eq(proc.returncode, -signal.SIGKILL, "killed mid-export (not finished already)")
+    check(not target.exists(), "a killed export left a database at the target path")
+    eq(export(binary, "--format", "sqlite", "-o", target, path).rc, 0, "export again")
+    eq(sqlite3.connect(target).execute("SELECT count(*) FROM pages").fetchone()[0], len(records),
+       "pages after the second export")
 
 
 @case("empty input: tables with their header only, exit 0")
