@@ -62,7 +62,8 @@ mkdir -p "$WORK"
 note() { printf '== %s\n' "$*" >&2; }
 warn() { printf 'crawl_bench: warning: %s\n' "$*" >&2; }
 die() { printf 'crawl_bench: error: %s\n' "$*" >&2; exit 1; }
-calc() { awk "BEGIN { printf \"%.${1}f\", ($2) }"; }  # calc DECIMALS EXPR
+# shellcheck source=bench/bench_lib.sh
+source bench/bench_lib.sh  # calc, median
 ((PAGES >= 5000)) || warn "fewer than 5000 pages: start-up costs weigh more, figures are noisier"
 
 # --- Tools, build, mirror, nginx (shared with warc_bench.sh) -------------------

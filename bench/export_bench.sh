@@ -34,7 +34,8 @@ WORK=bench/work
 TARGET=50000
 mkdir -p "$WORK"
 note() { printf '== %s\n' "$*" >&2; }
-calc() { awk "BEGIN { printf \"%.${1}f\", ($2) }"; }
+# shellcheck source=bench/bench_lib.sh
+source bench/bench_lib.sh  # calc, median
 [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing: apt-get install time" >&2; exit 1; }
 
 if [[ ! -f $BUILD/CMakeCache.txt ]]; then
@@ -80,8 +81,6 @@ run_once() {  # run_once ID
   ((kb > ${RSS[$1]:-0})) && RSS[$1]=$kb
   return 0
 }
-median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END {
-  print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 note "$RUNS round(s) of ${IDS[*]}, alternating"
 for ((round = 0; round < RUNS; round++)); do
   for ((k = 0; k < ${#IDS[@]}; k++)); do run_once "${IDS[(round + k) % ${#IDS[@]}]}"; done

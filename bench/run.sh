@@ -50,7 +50,8 @@ mkdir -p "$WORK"
 
 note() { printf '== %s\n' "$*" >&2; }
 warn() { printf 'bench: warning: %s\n' "$*" >&2; }
-calc() { awk "BEGIN { printf \"%.${1}f\", ($2) }"; }  # calc DECIMALS EXPR
+# shellcheck source=bench/bench_lib.sh
+source bench/bench_lib.sh  # calc, median
 ((PAGES >= 400)) || warn "fewer than 400 pages: start-up costs weigh more, figures are noisier"
 
 # --- Tools -------------------------------------------------------------------
@@ -143,8 +144,6 @@ run_once() {
   kb=$(tail -n 1 "$WORK/time.txt" | awk '{ print $2 }')
   if ((kb > ${RSS_KB[$id]:-0})); then RSS_KB[$id]=$kb; fi
 }
-median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 skip() { STATUS[$1]="skipped: $2"; }
 
 ROWS=(mj1 mjn parse parsel)
