@@ -79,7 +79,7 @@ int Run(const ExportOptions& options) {
   RecordRows rows;
   lines.ForEach(
       [&](const std::string& name, uint64_t number, const std::string& text, uint64_t ordinal) {
-        if (!written.ok() || text.find_first_not_of(" \t\r") == std::string::npos) return;
+        if (!written.ok()) return;
         error.clear();
         if (!record.Parse(text, &error)) {
           // Said below.

@@ -47,8 +47,9 @@ class JsonLines {
     return true;
   }
 
-  // Calls visit(input name, line number, text, ordinal) for every line. An input that cannot
-  // be read is said on stderr and counted in *unreadable.
+  // Calls visit(input name, line number, text, ordinal) for every line that is not blank (a
+  // blank one still counts in the numbering). An input that cannot be read is said on stderr
+  // and counted in *unreadable.
   template <typename Visit>
   void ForEach(Visit visit, int* unreadable) const {
     uint64_t ordinal = 0;
@@ -67,8 +68,10 @@ class JsonLines {
         in = &file;
       }
       std::string line;
-      for (uint64_t number = 1; std::getline(*in, line); ++number)
+      for (uint64_t number = 1; std::getline(*in, line); ++number) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         visit(name, number, line, ordinal++);
+      }
     }
   }
 

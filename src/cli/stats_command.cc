@@ -56,7 +56,6 @@ int Run(const StatsOptions& options) {
   JsonLines lines("stats", options.inputs);
   lines.ForEach(
       [&](const std::string& name, uint64_t number, const std::string& text, uint64_t) {
-        if (text.find_first_not_of(" \t\r") == std::string::npos) return;
         const Json record = Json::parse(text, nullptr, false);
         const char* error = nullptr;
         if (record.is_discarded()) {
