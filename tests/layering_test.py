@@ -41,6 +41,7 @@ EXTERNAL = {
     "simdjson.h": ["output"],
     "brotli/": ["fetch"],
     "sqlite3.h": ["crawl"],
+    "libpq-fe.h": ["crawl"],
     "uchardet/": ["encoding"],
     "iconv.h": ["encoding"],
     "openssl/": ["extract", "warc"],
