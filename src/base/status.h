@@ -20,6 +20,7 @@ enum class StatusCode {
   kTooLarge,     // The page's tree would pass its memory budget.
   kOutOfMemory,  // Memory ran out while handling one input.
   kLocked,       // Another run holds the job or the output file (a harmless overlap).
+  kNotFound,     // A named thing (a shared job) does not exist (yet).
 };
 
 class [[nodiscard]] Status {

@@ -3,8 +3,9 @@
 // ends in exactly one recorded state: pending, done, failed:<reason> or skipped:<reason>.
 //
 // This is the contract every backend keeps; nothing in it assumes SQLite, and the engine
-// sees only this interface (OpenStateStore picks the backend). SqliteStateStore
-// (sqlite_state_store.h) is the one built today.
+// sees only this interface (OpenStateStore picks the backend): SqliteStateStore
+// (sqlite_state_store.h), one process per job, and PgStateStore (pg_state_store.h), many
+// workers on many machines sharing one job ("Shared stores" below).
 //
 // Durability. A call that returns OK has committed: a crash of the process right after it
 // loses nothing the call reported done.
@@ -30,9 +31,20 @@
 // ScheduleRetry, Postpone, SetProcessing) apply only to a pending URL; on any other they
 // fail naming its state, so no URL is recorded twice. Each clears the crash marker.
 //
-// Thread-safety: none. One crawl engine thread owns a StateStore. One process owns a job:
-// opening one takes an exclusive lock for the store's lifetime, and a second open fails
-// with "job is locked by another run (pid N)".
+// Shared stores (shared() true). Several workers crawl one job. NextPending *claims*: the
+// URLs it returns are leased to this worker (and the host's politeness slot taken, across
+// all workers) until settled; the caller calls Starting(id) right before fetching one and
+// fetches it only if that returns true (a claim left unstarted lapses and is given back).
+// Maintain() renews the leases, beats the worker's heart and returns the URLs of workers
+// whose leases expired; call it often (it is cheap between its own intervals). A transition
+// of a URL whose lease was lost (the worker was too slow, frozen or cut off from the store)
+// changes nothing and is not an error: the URL is someone else's now. Record lines go into
+// the store with the URL's done state (DoneInfo::record); the job has no output file.
+//
+// Thread-safety: none. One crawl engine thread owns a StateStore. One process owns a
+// SQLite job: opening one takes an exclusive lock for the store's lifetime, and a second
+// open fails with "job is locked by another run (pid N)". A shared job allows one process
+// per worker name.
 #ifndef MEDSCRAPE_CRAWL_STATE_STORE_H_
 #define MEDSCRAPE_CRAWL_STATE_STORE_H_
 
@@ -42,9 +54,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "crawl/clock.h"
 
 namespace medscrape {
 
@@ -88,6 +102,8 @@ struct DoneInfo {
   // the stored ones (no archive, or a revisit record).
   std::string payload_digest;
   int64_t archived_at_ms = 0;
+  // MarkDone of a shared store: the page's record line (without its newline).
+  std::string_view record;
 };
 
 // Which failed URLs RequeueFailed gives another chance.
@@ -229,13 +245,48 @@ class StateStore {
   virtual Status SetJobValue(const std::string& key, const std::string& value) = 0;
   virtual Result<std::optional<std::string>> GetJobValue(const std::string& key) = 0;
 
+  // Shared stores (see above); a one-process store keeps the defaults.
+  virtual bool shared() const { return false; }
+  virtual bool Starting(int64_t /*id*/) { return true; }
+  virtual Status Maintain() { return Status::Ok(); }
+  // What the host's politeness is now (its delay between requests, and a Retry-After pause
+  // until `paused_until_ms`, engine time): a shared store spaces every worker's claims by it.
+  virtual Status SetHostPoliteness(const std::string& /*host*/, int64_t /*delay_ms*/,
+                                   int64_t /*paused_until_ms*/) {
+    return Status::Ok();
+  }
+
  protected:
   StateStore() = default;
 };
 
-// Opens or creates the job at `location` (today a SQLite file path; see
-// SqliteStateStore::Open); `fresh` deletes an existing job first.
-Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& location, bool fresh);
+struct StateStoreOptions {
+  // A SQLite file (SqliteStateStore::Open), or postgresql://USER@HOST[:PORT]/DB (a shared
+  // store, PgStateStore::Open).
+  std::string location;
+  bool fresh = false;  // Delete an existing job first.
+  // Shared stores only: the job's name (one database holds many jobs), this worker's
+  // name (unique among the job's running workers), the engine's clock (its times are
+  // turned into the server's), how long a claim stays leased without renewal, how many
+  // URLs of one host all workers may have leased at once, and the options that define
+  // the job (JSON text; a worker joining with other ones is refused, naming them).
+  std::string job;
+  std::string worker;
+  const Clock* clock = nullptr;
+  int64_t lease_ms = 30000;
+  int per_host = 1;
+  std::string definition;
+};
+
+// Opens or creates the job `options` names.
+Result<std::unique_ptr<StateStore>> OpenStateStore(const StateStoreOptions& options);
+// The same for a location alone (a SQLite file, or a shared store's defaults).
+inline Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& location, bool fresh) {
+  StateStoreOptions options;
+  options.location = location;
+  options.fresh = fresh;
+  return OpenStateStore(options);
+}
 
 }  // namespace medscrape
 

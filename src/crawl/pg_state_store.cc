@@ -1,0 +1,347 @@
+// PgStateStore lifecycle: the schema and its migrations, the job and the worker (its lock,
+// its heartbeat), the claims' upkeep (renewal, give-back, the reaper), the job's values,
+// runs and archive ends.
+#include "crawl/pg_state_store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iterator>
+
+namespace medscrape {
+namespace {
+
+// Version 1. urls_frontier holds only pending URLs nobody leased, in each host's claim
+// order, so a claim seeks to its first row; urls_host_leases counts a host's leases;
+// urls_leases finds expired ones for the reaper; urls_counts serves CountStates.
+constexpr char kVersion1Sql[] = R"sql(
+CREATE TABLE jobs(id bigserial PRIMARY KEY, name text UNIQUE NOT NULL,
+                  created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE job_values(job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+                        key text NOT NULL, value text, PRIMARY KEY (job_id, key));
+CREATE TABLE urls(
+  id bigserial PRIMARY KEY,
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  url text NOT NULL,
+  host text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('page', 'hub')),
+  depth int NOT NULL DEFAULT 0,
+  parent_id bigint,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+  reason text,
+  attempts int NOT NULL DEFAULT 0,
+  not_before timestamptz NOT NULL DEFAULT '-infinity',
+  last_status int,
+  etag text,
+  last_modified text,
+  content_sha256 text,
+  fetched_at_ms bigint,
+  processing boolean NOT NULL DEFAULT false,
+  crashes int NOT NULL DEFAULT 0,
+  failed_at_ms bigint,
+  heals int NOT NULL DEFAULT 0,
+  fields_sha256 text,
+  payload_digest text,
+  archived_at_ms bigint,
+  lease_owner text,
+  lease_token bigint,
+  lease_expires timestamptz,
+  UNIQUE (job_id, url));
+CREATE INDEX urls_frontier ON urls(job_id, host, depth, id)
+  WHERE state = 'pending' AND lease_token IS NULL;
+CREATE INDEX urls_due ON urls(job_id, host, not_before) WHERE state = 'pending';
+CREATE INDEX urls_host_leases ON urls(job_id, host) WHERE lease_token IS NOT NULL;
+CREATE INDEX urls_leases ON urls(job_id, lease_expires) WHERE lease_token IS NOT NULL;
+CREATE INDEX urls_counts ON urls(job_id, host, state, reason);
+CREATE TABLE hosts(
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  host text NOT NULL,
+  next_at timestamptz NOT NULL DEFAULT '-infinity',
+  delay_ms bigint NOT NULL DEFAULT 0,
+  paused_until timestamptz NOT NULL DEFAULT '-infinity',
+  PRIMARY KEY (job_id, host));
+CREATE TABLE records(
+  id bigserial PRIMARY KEY,
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  url_id bigint NOT NULL,
+  fetched_at_ms bigint NOT NULL,
+  line text NOT NULL,
+  worker text,
+  xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  UNIQUE (url_id, fetched_at_ms));
+CREATE INDEX records_xid ON records(job_id, xid);
+CREATE TABLE exports(
+  id bigserial PRIMARY KEY,
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  path text NOT NULL,
+  "offset" bigint NOT NULL DEFAULT 0,
+  seen_xmin xid8,
+  UNIQUE (job_id, path));
+CREATE TABLE export_marks(
+  export_id bigint NOT NULL REFERENCES exports ON DELETE CASCADE,
+  record_id bigint NOT NULL,
+  PRIMARY KEY (export_id, record_id));
+CREATE TABLE archives(
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  path text NOT NULL,
+  "offset" bigint NOT NULL,
+  seq bigserial,
+  PRIMARY KEY (job_id, path));
+CREATE TABLE workers(
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  name text NOT NULL,
+  pid int,
+  machine text,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
+  lease_ms bigint NOT NULL DEFAULT 30000,
+  ended_at timestamptz,
+  PRIMARY KEY (job_id, name));
+CREATE TABLE runs(
+  id bigserial PRIMARY KEY,
+  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,
+  worker text,
+  started_at_ms bigint NOT NULL,
+  ended_at_ms bigint,
+  finish_reason text,
+  stats text);
+)sql";
+
+// Migration n takes a version n-1 schema to version n.
+constexpr const char* kMigrations[] = {kVersion1Sql};
+
+// The lease of an expired claim ends: the URL is pending for anyone again; one whose page
+// was being parsed counts a crash (the SQLite crash-marker rule), and fails at kMaxCrashes.
+constexpr char kReapSql[] = R"sql(
+UPDATE urls SET lease_owner = NULL, lease_token = NULL, lease_expires = NULL,
+  processing = false,
+  crashes = crashes + CASE WHEN processing THEN 1 ELSE 0 END,
+  state = CASE WHEN processing AND crashes + 1 >= $3 THEN 'failed' ELSE state END,
+  reason = CASE WHEN processing AND crashes + 1 >= $3 THEN 'crashed' ELSE reason END,
+  failed_at_ms = CASE WHEN processing AND crashes + 1 >= $3 THEN $4 ELSE failed_at_ms END
+WHERE job_id = $1 AND lease_token IS NOT NULL AND state = 'pending'
+  AND (lease_expires < now() OR lease_owner = $2)
+)sql";
+
+std::string MachineName() {
+  char name[256] = {0};
+  if (::gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+const Clock& DefaultClock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace
+
+PgStateStore::PgStateStore(std::unique_ptr<PgDb> db, const StateStoreOptions& options)
+    : db_(std::move(db)),
+      options_(options),
+      clock_(options.clock != nullptr ? options.clock : &DefaultClock()),
+      tokens_(std::random_device{}() ^ static_cast<uint64_t>(::getpid())) {}
+
+Result<std::unique_ptr<StateStore>> PgStateStore::Open(const StateStoreOptions& options) {
+  if (options.job.empty()) return Status::Error(options.location + ": a shared job needs --job");
+  if (options.worker.empty()) return Status::Error(options.location + ": no worker name");
+  Result<std::unique_ptr<PgDb>> db = PgDb::Connect(options.location, options.lease_ms);
+  if (!db.ok()) return db.status();
+  Status status = Migrate(*db.value());
+  if (!status.ok()) return status;
+  std::unique_ptr<PgStateStore> store(new PgStateStore(std::move(db).value(), options));
+  status = store->OpenJob();
+  if (status.ok()) status = store->Join();
+  if (status.ok()) status = store->CheckDefinition();
+  if (!status.ok()) return status;
+  return std::unique_ptr<StateStore>(std::move(store));
+}
+
+Status PgStateStore::Migrate(PgDb& db) {
+  return db.Transaction([&db]() -> Status {
+    Status status = db.Exec("SELECT pg_advisory_xact_lock(hashtext('medscrape_schema'))").status();
+    if (status.ok()) {
+      status =
+          db.Exec("CREATE TABLE IF NOT EXISTS medscrape_schema(version int NOT NULL)").status();
+    }
+    if (!status.ok()) return status;
+    Result<PgRows> version = db.Exec("SELECT max(version) FROM medscrape_schema");
+    if (!version.ok()) return version.status();
+    const int64_t have = version.value().Int(0, 0);
+    const int64_t want = static_cast<int64_t>(std::size(kMigrations));
+    if (have > want) {
+      return Status::Error(db.where() + ": the job schema is version " + std::to_string(have) +
+                           ", newer than this medscrape knows (" + std::to_string(want) + ")");
+    }
+    for (int64_t v = have; v < want; ++v) {
+      status = db.Exec(kMigrations[v]).status();
+      if (status.ok()) {
+        status =
+            db.Exec("INSERT INTO medscrape_schema(version) VALUES($1)", {PgInt(v + 1)}).status();
+      }
+      if (!status.ok()) return status;
+    }
+    return Status::Ok();
+  });
+}
+
+Status PgStateStore::OpenJob() {
+  return db_->Transaction([this]() -> Status {
+    if (options_.fresh) {
+      Status dropped = db_->Exec("DELETE FROM jobs WHERE name = $1", {options_.job}).status();
+      if (!dropped.ok()) return dropped;
+    }
+    Result<PgRows> job = db_->Exec(
+        "INSERT INTO jobs(name) VALUES($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"
+        " RETURNING id",
+        {options_.job});
+    if (!job.ok()) return job.status();
+    job_id_ = job.value().Int(0, 0);
+    job_param_ = std::to_string(job_id_);
+    return Status::Ok();
+  });
+}
+
+// The worker's lock lives as long as its connection: kill -9 or a lost connection frees it.
+Status PgStateStore::Join() {
+  Result<PgRows> locked = db_->Exec("SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
+                                    {options_.worker, job_param_});
+  if (!locked.ok()) return locked.status();
+  if (locked.value().Text(0, 0) != "t") {
+    return Status::Error(StatusCode::kLocked, db_->where() + ": job " + options_.job + ": worker " +
+                                                  options_.worker +
+                                                  " is running in another process");
+  }
+  // Taken again after an outage (best effort: a new process of this name could have it).
+  db_->KeepForSession("SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
+                      {options_.worker, job_param_});
+  return db_->Transaction([this]() -> Status {
+    Status status = Reap(options_.worker);  // This name's earlier process is gone.
+    if (!status.ok()) return status;
+    return db_
+        ->Exec(
+            "INSERT INTO workers(job_id, name, pid, machine, lease_ms) VALUES($1, $2, $3, $4, $5)"
+            " ON CONFLICT (job_id, name) DO UPDATE SET pid = EXCLUDED.pid,"
+            " machine = EXCLUDED.machine, started_at = now(), heartbeat_at = now(),"
+            " lease_ms = EXCLUDED.lease_ms, ended_at = NULL",
+            {job_param_, options_.worker, PgInt(::getpid()), MachineName(),
+             PgInt(options_.lease_ms)})
+        .status();
+  });
+}
+
+// The first worker stores the options that define the job; later ones must bring the same.
+Status PgStateStore::CheckDefinition() {
+  if (options_.definition.empty()) return Status::Ok();
+  Result<PgRows> stored = db_->Exec(
+      "INSERT INTO job_values(job_id, key, value) VALUES($1, 'definition', $2)"
+      " ON CONFLICT (job_id, key) DO UPDATE SET key = EXCLUDED.key RETURNING value",
+      {job_param_, options_.definition});
+  if (!stored.ok()) return stored.status();
+  const std::string have = stored.value().Text(0, 0);
+  if (have == options_.definition) return Status::Ok();
+  return Status::Error(db_->where() + ": job " + options_.job +
+                       " was started with other options; this worker has\n  " +
+                       options_.definition + "\nthe job has\n  " + have);
+}
+
+PgStateStore::~PgStateStore() {
+  std::vector<int64_t> ids;
+  for (const auto& [id, claim] : claims_) ids.push_back(id);
+  (void)Release(ids);
+  (void)db_->Exec("UPDATE workers SET ended_at = now() WHERE job_id = $1 AND name = $2",
+                  {job_param_, options_.worker});
+}
+
+Status PgStateStore::Reap(const std::string& owner_only) {
+  return db_
+      ->Exec(kReapSql, {job_param_, owner_only.empty() ? PgParam() : PgParam(owner_only),
+                        PgInt(kMaxCrashes), PgInt(clock_->UnixMs())})
+      .status();
+}
+
+// Claims given back: the URLs are anyone's again, at once.
+Status PgStateStore::Release(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return Status::Ok();
+  std::vector<int64_t> tokens;
+  for (const int64_t id : ids) tokens.push_back(claims_[id].token);
+  Status status = db_->Transaction([&]() -> Status {
+    return db_
+        ->Exec(
+            "UPDATE urls u SET lease_owner = NULL, lease_token = NULL, lease_expires = NULL"
+            " FROM unnest($1::bigint[], $2::bigint[]) AS c(id, token)"
+            " WHERE u.id = c.id AND u.lease_token = c.token",
+            {PgIntArray(ids), PgIntArray(tokens)})
+        .status();
+  });
+  for (const int64_t id : ids) claims_.erase(id);
+  return status;
+}
+
+bool PgStateStore::Starting(int64_t id) {
+  auto it = claims_.find(id);
+  if (it == claims_.end() || it->second.started) return false;
+  if (NowMs() - it->second.claimed_ms > kStartDeadlineMs) return false;  // Maintain gives it back.
+  it->second.started = true;
+  return true;
+}
+
+// At most every lease/4 (and every 100 ms for claims not started in time).
+Status PgStateStore::Maintain() {
+  const int64_t now = NowMs();
+  std::vector<int64_t> lapsed;
+  for (const auto& [id, claim] : claims_) {
+    if (!claim.started && now - claim.claimed_ms > kStartDeadlineMs) lapsed.push_back(id);
+  }
+  Status status = Release(lapsed);
+  if (!status.ok() || now < next_maintain_ms_) return status;
+  next_maintain_ms_ = now + std::max<int64_t>(100, options_.lease_ms / 4);
+  std::vector<int64_t> ids, tokens;
+  for (const auto& [id, claim] : claims_) {
+    ids.push_back(id);
+    tokens.push_back(claim.token);
+  }
+  std::optional<PgRows> renewed;
+  status = db_->Transaction([&]() -> Status {
+    Status beat =
+        db_->Exec("UPDATE workers SET heartbeat_at = now() WHERE job_id = $1 AND name = $2",
+                  {job_param_, options_.worker})
+            .status();
+    if (beat.ok()) beat = Reap("");
+    if (!beat.ok()) return beat;
+    Result<PgRows> rows = db_->Exec(
+        "UPDATE urls u SET lease_expires = now() + $3 * interval '1 millisecond'"
+        " FROM unnest($1::bigint[], $2::bigint[]) AS c(id, token)"
+        " WHERE u.id = c.id AND u.lease_token = c.token AND u.state = 'pending' RETURNING u.id",
+        {PgIntArray(ids), PgIntArray(tokens), PgInt(options_.lease_ms)});
+    if (!rows.ok()) return rows.status();
+    renewed = std::move(rows).value();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  // Claims not renewed were lost (expired and reaped): their URLs are someone else's.
+  std::set<int64_t> kept;
+  for (int i = 0; i < renewed->size(); ++i) kept.insert(renewed->Int(i, 0));
+  for (auto it = claims_.begin(); it != claims_.end();) {
+    it = kept.count(it->first) > 0 ? std::next(it) : claims_.erase(it);
+  }
+  return Status::Ok();
+}
+
+Status PgStateStore::SetHostPoliteness(const std::string& host, int64_t delay_ms,
+                                       int64_t paused_until_ms) {
+  return db_
+      ->Exec(
+          "INSERT INTO hosts(job_id, host, delay_ms, paused_until) VALUES($1, $2, $3, "
+          "COALESCE(" +
+              ServerTime(4) +
+              ", '-infinity'))"
+              " ON CONFLICT (job_id, host) DO UPDATE SET delay_ms = EXCLUDED.delay_ms,"
+              " paused_until = GREATEST(hosts.paused_until, EXCLUDED.paused_until)",
+          {job_param_, host, PgInt(delay_ms),
+           paused_until_ms > NowMs() ? PgInt(paused_until_ms - NowMs()) : PgParam()})
+      .status();
+}
+
+}  // namespace medscrape

@@ -1,0 +1,106 @@
+// PgStateStore's job-wide bookkeeping: the job's values, its runs, the (absent) output file
+// and the archive ends committed with the URL transitions.
+#include <algorithm>
+
+#include "crawl/pg_state_store.h"
+
+namespace medscrape {
+
+Status PgStateStore::SetJobValue(const std::string& key, const std::string& value) {
+  return db_
+      ->Exec(
+          "INSERT INTO job_values(job_id, key, value) VALUES($1, $2, $3)"
+          " ON CONFLICT (job_id, key) DO UPDATE SET value = EXCLUDED.value",
+          {job_param_, key, value})
+      .status();
+}
+
+Result<std::optional<std::string>> PgStateStore::GetJobValue(const std::string& key) {
+  Result<PgRows> rows =
+      db_->Exec("SELECT value FROM job_values WHERE job_id = $1 AND key = $2", {job_param_, key});
+  if (!rows.ok()) return rows.status();
+  if (rows.value().size() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(rows.value().Text(0, 0));
+}
+
+Result<int64_t> PgStateStore::BeginRun(int64_t started_at_ms) {
+  Result<PgRows> run =
+      db_->Exec("INSERT INTO runs(job_id, worker, started_at_ms) VALUES($1, $2, $3) RETURNING id",
+                {job_param_, options_.worker, PgInt(started_at_ms)});
+  if (!run.ok()) return run.status();
+  return run.value().Int(0, 0);
+}
+
+Status PgStateStore::EndRun(int64_t run_id, int64_t ended_at_ms, const std::string& finish_reason,
+                            const std::string& stats) {
+  return db_
+      ->Exec(
+          "UPDATE runs SET ended_at_ms = $3, finish_reason = $4, stats = $5"
+          " WHERE job_id = $1 AND id = $2",
+          {job_param_, PgInt(run_id), PgInt(ended_at_ms), finish_reason, PgTextOrNull(stats)})
+      .status();
+}
+
+Result<std::vector<RunRecord>> PgStateStore::Runs(size_t limit) {
+  Result<PgRows> rows = db_->Exec(
+      "SELECT id, started_at_ms, ended_at_ms, finish_reason, stats FROM runs WHERE job_id = $1"
+      " ORDER BY id DESC LIMIT $2",
+      {job_param_, PgInt(static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)))});
+  if (!rows.ok()) return rows.status();
+  std::vector<RunRecord> runs;
+  for (int i = 0; i < rows.value().size(); ++i) {
+    runs.push_back(RunRecord{rows.value().Int(i, 0), rows.value().Int(i, 1), rows.value().Int(i, 2),
+                             rows.value().Text(i, 3), rows.value().Text(i, 4)});
+  }
+  return runs;
+}
+
+// No output file: the records are in the job's tables (pg_export.h reads them out).
+Result<int64_t> PgStateStore::UseOutput(const std::string&) { return int64_t{0}; }
+Status PgStateStore::RewindOutput(int64_t) { return Status::Ok(); }
+Result<int64_t> PgStateStore::OutputOffset() { return int64_t{0}; }
+Result<std::vector<OutputFile>> PgStateStore::Outputs() { return std::vector<OutputFile>(); }
+
+Result<int64_t> PgStateStore::UseArchive(const std::string& path, int64_t size_if_new) {
+  Result<PgRows> rows = db_->Exec(
+      "INSERT INTO archives(job_id, path, \"offset\") VALUES($1, $2, $3)"
+      " ON CONFLICT (job_id, path) DO UPDATE SET path = EXCLUDED.path RETURNING \"offset\"",
+      {job_param_, path, PgInt(size_if_new)});
+  if (!rows.ok()) return rows.status();
+  return rows.value().Int(0, 0);
+}
+
+void PgStateStore::StageArchive(const std::string& path, int64_t offset) {
+  staged_archives_[path] = offset;
+}
+
+// Inside the caller's transaction.
+Status PgStateStore::FlushArchives() {
+  for (const auto& [path, offset] : staged_archives_) {
+    Status status = db_->Exec("UPDATE archives SET \"offset\" = $3 WHERE job_id = $1 AND path = $2",
+                              {job_param_, path, PgInt(offset)})
+                        .status();
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status PgStateStore::CommitArchives() {
+  if (staged_archives_.empty()) return Status::Ok();
+  Status status = db_->Transaction([this]() { return FlushArchives(); });
+  if (status.ok()) staged_archives_.clear();
+  return status;
+}
+
+Result<std::vector<OutputFile>> PgStateStore::Archives() {
+  Result<PgRows> rows = db_->Exec(
+      "SELECT path, \"offset\" FROM archives WHERE job_id = $1 ORDER BY seq", {job_param_});
+  if (!rows.ok()) return rows.status();
+  std::vector<OutputFile> files;
+  for (int i = 0; i < rows.value().size(); ++i) {
+    files.push_back(OutputFile{rows.value().Text(i, 0), rows.value().Int(i, 1)});
+  }
+  return files;
+}
+
+}  // namespace medscrape

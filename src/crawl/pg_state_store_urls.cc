@@ -1,0 +1,316 @@
+// PgStateStore reads and bulk changes of `urls`: adding URLs, claims, due times, lookups,
+// counts and the requeues.
+#include <algorithm>
+#include <cstdint>
+
+#include "crawl/pg_state_store.h"
+
+namespace medscrape {
+namespace {
+
+constexpr char kColumns[] =
+    "id, url, host, kind, depth, attempts, etag, last_modified, content_sha256,"
+    " fetched_at_ms, last_status, state, reason, crashes, fields_sha256, heals,"
+    " payload_digest, archived_at_ms";
+// The same, of the UPDATE's target `u` (RETURNING).
+constexpr char kUColumns[] =
+    "u.id, u.url, u.host, u.kind, u.depth, u.attempts, u.etag, u.last_modified,"
+    " u.content_sha256, u.fetched_at_ms, u.last_status, u.state, u.reason, u.crashes,"
+    " u.fields_sha256, u.heals, u.payload_digest, u.archived_at_ms";
+
+UrlEntry ReadEntry(const PgRows& rows, int i) {
+  UrlEntry entry;
+  entry.id = rows.Int(i, 0);
+  entry.url = rows.Text(i, 1);
+  entry.host = rows.Text(i, 2);
+  entry.kind = rows.Text(i, 3);
+  entry.depth = static_cast<int>(rows.Int(i, 4));
+  entry.attempts = static_cast<int>(rows.Int(i, 5));
+  entry.etag = rows.Text(i, 6);
+  entry.last_modified = rows.Text(i, 7);
+  entry.content_sha256 = rows.Text(i, 8);
+  entry.fetched_at_ms = rows.Int(i, 9);
+  entry.last_status = static_cast<int>(rows.Int(i, 10));
+  entry.state = rows.Text(i, 11);
+  entry.reason = rows.Text(i, 12);
+  entry.crashes = static_cast<int>(rows.Int(i, 13));
+  entry.fields_sha256 = rows.Text(i, 14);
+  entry.heals = static_cast<int>(rows.Int(i, 15));
+  entry.payload_digest = rows.Text(i, 16);
+  entry.archived_at_ms = rows.Int(i, 17);
+  return entry;
+}
+
+// Other workers add URLs to a host behind this one's back: a host with nothing due is
+// asked again after at most this long.
+constexpr int64_t kRecheckMs = 1000;
+
+}  // namespace
+
+std::string PgStateStore::ServerTime(int n) {
+  return "(now() + $" + std::to_string(n) + "::bigint * interval '1 millisecond')";
+}
+
+// `select` yields one timestamptz (or NULL); it comes back as engine time, not before now.
+Result<std::optional<int64_t>> PgStateStore::EngineTime(const std::string& select,
+                                                        const std::vector<PgParam>& params) {
+  Result<PgRows> rows = db_->Exec(
+      "SELECT CASE WHEN t IS NULL THEN NULL"
+      " ELSE (extract(epoch FROM (GREATEST(t, now()) - now())) * 1000)::bigint END FROM (" +
+          select + ") AS due(t)",
+      params);
+  if (!rows.ok()) return rows.status();
+  if (rows.value().size() == 0 || rows.value().IsNull(0, 0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(NowMs() + rows.value().Int(0, 0));
+}
+
+Result<int> PgStateStore::AddUrls(const std::vector<NewUrl>& urls) {
+  if (urls.empty()) return 0;
+  Result<int> added = 0;
+  Status status = db_->Transaction([&]() -> Status {
+    added = InsertUrls(urls);
+    return added.status();
+  });
+  if (!status.ok()) return status;
+  return added;
+}
+
+// Inside the caller's transaction: the URLs, and a hosts row for each new host.
+Result<int> PgStateStore::InsertUrls(const std::vector<NewUrl>& urls) {
+  if (urls.empty()) return 0;
+  std::vector<std::string> text[3];
+  std::vector<int64_t> depths, parents;
+  for (const NewUrl& url : urls) {
+    if (url.kind != "page" && url.kind != "hub") {
+      return Status::Error(db_->where() + ": " + url.url + ": kind \"" + url.kind +
+                           "\" is neither page nor hub");
+    }
+    text[0].push_back(url.url);
+    text[1].push_back(url.host);
+    text[2].push_back(url.kind);
+    depths.push_back(url.depth);
+    parents.push_back(url.parent_id);
+  }
+  Status hosts = db_->Exec(
+                        "INSERT INTO hosts(job_id, host) SELECT DISTINCT $1::bigint, h"
+                        " FROM unnest($2::text[]) AS h ON CONFLICT DO NOTHING",
+                        {job_param_, PgArray(text[1])})
+                     .status();
+  if (!hosts.ok()) return hosts;
+  Result<PgRows> inserted = db_->Exec(
+      "INSERT INTO urls(job_id, url, host, kind, depth, parent_id)"
+      " SELECT $1::bigint, u, h, k, d, NULLIF(p, 0)"
+      " FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[]) AS n(u, h, k, d, "
+      "p)"
+      " ON CONFLICT (job_id, url) DO NOTHING",
+      {job_param_, PgArray(text[0]), PgArray(text[1]), PgArray(text[2]), PgIntArray(depths),
+       PgIntArray(parents)});
+  if (!inserted.ok()) return inserted.status();
+  return static_cast<int>(inserted.value().Changed());
+}
+
+// This worker's unstarted claims of the host that are still in time, then new ones.
+Result<std::vector<UrlEntry>> PgStateStore::NextPending(const std::string& host, int64_t,
+                                                        size_t limit) {
+  std::vector<UrlEntry> entries;
+  std::vector<int64_t> lapsed;
+  for (const auto& [id, claim] : claims_) {
+    if (claim.host != host || claim.started) continue;
+    if (NowMs() - claim.claimed_ms > kStartDeadlineMs) {
+      lapsed.push_back(id);
+    } else if (entries.size() < limit) {
+      entries.push_back(claim.entry);
+    }
+  }
+  Status released = Release(lapsed);
+  if (!released.ok()) return released;
+  if (entries.size() >= limit) return entries;
+  Result<std::vector<UrlEntry>> more = ClaimMore(host, limit - entries.size());
+  if (!more.ok()) return more.status();
+  for (UrlEntry& entry : more.value()) entries.push_back(std::move(entry));
+  return entries;
+}
+
+// One short transaction: the host's row if it is due and free, its leases counted, up to
+// `limit` URLs leased, the host's next slot moved on.
+Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, size_t limit) {
+  std::vector<UrlEntry> claimed;
+  const int64_t token = static_cast<int64_t>(tokens_() >> 1);
+  int64_t claimed_ms = NowMs();  // Before the server's now(): Starting's deadline covers both.
+  Status status = db_->Transaction([&]() -> Status {
+    claimed.clear();
+    claimed_ms = NowMs();
+    Result<PgRows> due = db_->Exec(
+        "SELECT delay_ms FROM hosts WHERE job_id = $1 AND host = $2 AND next_at <= now()"
+        " AND paused_until <= now() FOR UPDATE SKIP LOCKED",
+        {job_param_, host});
+    if (!due.ok()) return due.status();
+    if (due.value().size() == 0) return Status::Ok();
+    const int64_t delay_ms = due.value().Int(0, 0);
+    Result<PgRows> leased = db_->Exec(
+        "SELECT count(*) FROM urls WHERE job_id = $1 AND host = $2 AND lease_token IS NOT NULL"
+        " AND state = 'pending'",
+        {job_param_, host});
+    if (!leased.ok()) return leased.status();
+    int64_t take = std::min<int64_t>(static_cast<int64_t>(std::min<size_t>(limit, 1 << 20)),
+                                     options_.per_host - leased.value().Int(0, 0));
+    if (delay_ms > 0) take = std::min<int64_t>(take, 1);
+    if (take <= 0) return Status::Ok();
+    Result<PgRows> picked = db_->Exec(
+        std::string("WITH picked AS (SELECT id FROM urls WHERE job_id = $1 AND host = $2"
+                    " AND state = 'pending' AND lease_token IS NULL AND not_before <= now()"
+                    " ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+                    " UPDATE urls u SET lease_owner = $4, lease_token = $5,"
+                    " lease_expires = now() + $6 * interval '1 millisecond'"
+                    " FROM picked WHERE u.id = picked.id RETURNING ") +
+            kUColumns,
+        {job_param_, host, PgInt(take), options_.worker, PgInt(token), PgInt(options_.lease_ms)});
+    if (!picked.ok()) return picked.status();
+    for (int i = 0; i < picked.value().size(); ++i) claimed.push_back(ReadEntry(picked.value(), i));
+    if (claimed.empty()) return Status::Ok();
+    return db_
+        ->Exec(
+            "UPDATE hosts SET next_at = now() + (delay_ms + CASE WHEN delay_ms > 0 THEN $3"
+            " ELSE 0 END) * interval '1 millisecond' WHERE job_id = $1 AND host = $2",
+            {job_param_, host, PgInt(kStartDeadlineMs + kSlackMs)})
+        .status();
+  });
+  if (!status.ok()) return status;
+  std::sort(claimed.begin(), claimed.end(), [](const UrlEntry& a, const UrlEntry& b) {
+    return a.depth != b.depth ? a.depth < b.depth : a.id < b.id;
+  });
+  for (const UrlEntry& entry : claimed) {
+    claims_[entry.id] = Claim{token, host, claimed_ms, false, entry};
+  }
+  return claimed;
+}
+
+Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_ms) {
+  if (after_ms == INT64_MIN) {
+    return EngineTime("SELECT min(not_before) FROM urls WHERE job_id = $1 AND state = 'pending'",
+                      {job_param_});
+  }
+  return EngineTime(
+      "SELECT min(not_before) FROM urls WHERE job_id = $1 AND state = 'pending'"
+      " AND not_before > " +
+          ServerTime(2),
+      {job_param_, PgInt(after_ms - NowMs())});
+}
+
+// When a claim of the host could next succeed: its slot, its pause and its first URL due,
+// whichever is last; URLs leased by others count as due (they may come back); at most
+// kRecheckMs from now. nullopt when the host has nothing pending.
+Result<std::optional<int64_t>> PgStateStore::HostDueTime(const std::string& host) {
+  Result<std::optional<int64_t>> due = EngineTime(
+      "SELECT CASE WHEN m IS NULL THEN NULL ELSE GREATEST(h.next_at, h.paused_until, m) END"
+      " FROM hosts h, LATERAL (SELECT min(CASE WHEN lease_token IS NULL THEN not_before"
+      " ELSE '-infinity' END) AS m FROM urls WHERE job_id = $1 AND host = $2"
+      " AND state = 'pending') AS f WHERE h.job_id = $1 AND h.host = $2",
+      {job_param_, host});
+  if (!due.ok() || !due.value()) return due;
+  return std::optional<int64_t>(std::min(*due.value(), NowMs() + kRecheckMs));
+}
+
+Result<int> PgStateStore::SkipPendingOutside(const std::set<std::string>& hosts) {
+  Result<PgRows> skipped = db_->Exec(
+      "UPDATE urls SET state = 'skipped', reason = 'out_of_scope', processing = false"
+      " WHERE job_id = $1 AND state = 'pending' AND lease_token IS NULL"
+      " AND host <> ALL($2::text[])",
+      {job_param_, PgArray(hosts)});
+  if (!skipped.ok()) return skipped.status();
+  return static_cast<int>(skipped.value().Changed());
+}
+
+Result<int> PgStateStore::RequeueStale(int64_t older_than_ms, const std::set<std::string>& hosts,
+                                       const std::string& kind) {
+  Result<PgRows> requeued = db_->Exec(
+      "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before = '-infinity'"
+      " WHERE job_id = $1 AND state = 'done' AND fetched_at_ms < $2 AND host = ANY($3::text[])"
+      " AND ($4 = '' OR kind = $4)",
+      {job_param_, PgInt(older_than_ms), PgArray(hosts), kind});
+  if (!requeued.ok()) return requeued.status();
+  return static_cast<int>(requeued.value().Changed());
+}
+
+Result<int> PgStateStore::RequeueDone(const std::vector<std::string>& urls) {
+  Result<PgRows> requeued = db_->Exec(
+      "UPDATE urls SET state = 'pending', reason = NULL, attempts = 0, not_before = '-infinity'"
+      " WHERE job_id = $1 AND state = 'done' AND url = ANY($2::text[])",
+      {job_param_, PgArray(urls)});
+  if (!requeued.ok()) return requeued.status();
+  return static_cast<int>(requeued.value().Changed());
+}
+
+Result<int> PgStateStore::RequeueFailed(const HealFilter& filter,
+                                        const std::set<std::string>& hosts) {
+  // GLOB patterns become LIKE ones: * -> %, ? -> _, with LIKE's own characters escaped.
+  std::vector<std::string> patterns;
+  for (const std::string& glob : filter.reasons) {
+    std::string like;
+    for (const char c : glob) {
+      if (c == '*')
+        like += '%';
+      else if (c == '?')
+        like += '_';
+      else if (c == '%' || c == '_' || c == '\\')
+        like += std::string("\\") + c;
+      else
+        like += c;
+    }
+    patterns.push_back(like);
+  }
+  Result<PgRows> requeued = db_->Exec(
+      "UPDATE urls SET state = 'pending', attempts = 0, not_before = '-infinity',"
+      " processing = false, heals = heals + 1"
+      " WHERE job_id = $1 AND state = 'failed' AND host = ANY($2::text[])"
+      " AND COALESCE(failed_at_ms, 0) < $3 AND ($4 < 0 OR heals < $4)"
+      " AND (cardinality($5::text[]) = 0 OR reason LIKE ANY($5::text[]))",
+      {job_param_, PgArray(hosts), PgInt(filter.failed_before_ms), PgInt(filter.max_heals),
+       PgArray(patterns)});
+  if (!requeued.ok()) return requeued.status();
+  return static_cast<int>(requeued.value().Changed());
+}
+
+Result<UrlEntry> PgStateStore::Get(int64_t id) {
+  Result<PgRows> rows =
+      db_->Exec(std::string("SELECT ") + kColumns + " FROM urls WHERE job_id = $1 AND id = $2",
+                {job_param_, PgInt(id)});
+  if (!rows.ok()) return rows.status();
+  if (rows.value().size() == 0) {
+    return Status::Error(db_->where() + ": no URL with id " + std::to_string(id));
+  }
+  return ReadEntry(rows.value(), 0);
+}
+
+Result<std::optional<UrlEntry>> PgStateStore::Find(const std::string& url) {
+  Result<PgRows> rows =
+      db_->Exec(std::string("SELECT ") + kColumns + " FROM urls WHERE job_id = $1 AND url = $2",
+                {job_param_, url});
+  if (!rows.ok()) return rows.status();
+  if (rows.value().size() == 0) return std::optional<UrlEntry>();
+  return std::optional<UrlEntry>(ReadEntry(rows.value(), 0));
+}
+
+Result<StateStore::Counts> PgStateStore::CountStates() {
+  Result<PgRows> rows = db_->Exec(
+      "SELECT host, state, reason, count(*) FROM urls WHERE job_id = $1"
+      " GROUP BY host, state, reason",
+      {job_param_});
+  if (!rows.ok()) return rows.status();
+  Counts counts;
+  for (int i = 0; i < rows.value().size(); ++i) {
+    const std::string state = rows.value().Text(i, 1);
+    const int64_t n = rows.value().Int(i, 3);
+    counts.by_host_state[rows.value().Text(i, 0)][state] += n;
+    if (state == "pending") counts.pending += n;
+    if (state == "done") counts.done += n;
+    if (state == "failed") counts.failed += n;
+    if (state == "skipped") counts.skipped += n;
+    if (state == "failed" || state == "skipped") {
+      counts.by_reason[state + ":" + rows.value().Text(i, 2)] += n;
+    }
+  }
+  return counts;
+}
+
+}  // namespace medscrape
