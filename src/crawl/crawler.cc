@@ -60,6 +60,14 @@ Result<CrawlSummary> Crawler::Impl::Run(const std::atomic<bool>& stop) {
 }
 
 Status Crawler::Impl::Open() {
+  for (const std::string& seed : options_.seeds) {
+    std::optional<std::string> url = CanonicalizeUrl(seed);
+    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
+    seeds_.push_back(*url);
+  }
+  Status status = OpenState();
+  if (status.ok() && state_->shared()) status = MergeSeeds();
+  if (!status.ok()) return status;
   LinkScopeOptions scope;
   scope.site = options_.site;
   scope.follow = options_.follow;
@@ -67,27 +75,20 @@ Status Crawler::Impl::Open() {
   scope.exclude = options_.exclude;
   scope.max_depth = options_.max_depth;
   scope.max_urls_per_host = options_.max_urls_per_host;
-  for (const std::string& seed : options_.seeds) {
-    std::optional<std::string> url = CanonicalizeUrl(seed);
-    if (!url) return Status::Error(seed + ": not an absolute http(s) URL");
-    scope.seeds.push_back(*url);
-  }
-  seeds_ = scope.seeds;
+  scope.seeds = seeds_;
   Result<std::unique_ptr<LinkScope>> links = LinkScope::Create(registry_, std::move(scope));
   if (!links.ok()) return links.status();
   links_ = std::move(links).value();
-  Result<std::unique_ptr<StateStore>> state = OpenStateStore(options_.state_path, options_.fresh);
-  if (!state.ok()) return state.status();
-  state_ = std::move(state).value();
   extraction_ =
       std::make_unique<ExtractionStage>(ThreadsFor(options_.extract_threads), registry_, *state_);
-  Status status = OpenOutput();
+  status = state_->shared() ? Status::Ok() : OpenOutput();
   if (status.ok()) status = OpenArchive();
   if (!status.ok()) return status;
   Result<int64_t> run = state_->BeginRun(started_unix_ms_);
   if (!run.ok()) return run.status();
   summary_.run_id = run.value();
   status = AddSeeds();
+  if (status.ok()) status = SharePoliteness();
   if (!status.ok()) return status;
   std::set<std::string> hosts;
   for (const auto& [host, state] : hosts_) hosts.insert(host);
@@ -122,6 +123,9 @@ HostState& Crawler::Impl::Host(const std::string& host) {
 // reached and everything started is committed, or `stop` is set.
 Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
   while (!stop.load()) {
+    Status kept = state_->Maintain();
+    if (kept.ok()) kept = SharePoliteness();
+    if (!kept.ok()) return kept;
     const bool out_of_time =
         options_.max_time_s > 0 && clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
     const bool enough = options_.max_pages > 0 && summary_.records >= options_.max_pages;
@@ -280,6 +284,10 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
   if (!robots_.Allowed(entry.host, PathAndQuery(entry.url))) {
     Emit("skipped", entry.url, "robots");
     return Skip(entry.id, "robots");
+  }
+  if (!state_->Starting(entry.id)) {  // A shared job's claim that lapsed.
+    *started = false;
+    return Status::Ok();
   }
   flight.entry = entry;
   flight.current_url = entry.url;

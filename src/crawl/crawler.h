@@ -34,10 +34,15 @@ namespace medscrape {
 struct CrawlOptions {
   std::vector<std::string> seeds;  // Absolute http(s) URLs.
   std::string out_path;            // Records (JSON Lines), appended across resumes.
-  std::string state_path;          // SQLite state.
-  std::string stats_path;          // Stats JSON written at the end; "" = none.
-  bool fresh = false;              // Start the job over.
-  std::string site;                // --site: treat the seeds' hosts as this site; "" = by host.
+  // The state: a SQLite file, or postgresql://... (a job shared by workers: the records go
+  // to its tables, not to out_path; job, worker and lease_s apply).
+  std::string state_path;
+  std::string job;         // A shared job's name.
+  std::string worker;      // This worker's name among the shared job's.
+  double lease_s = 30;     // How long a shared job's claim outlives its worker's last renewal.
+  std::string stats_path;  // Stats JSON written at the end; "" = none.
+  bool fresh = false;      // Start the job over.
+  std::string site;        // --site: treat the seeds' hosts as this site; "" = by host.
   // Default 16 transfers in flight in total; fetched pages waiting for or in
   // extraction count too, so at most this many response bodies are held.
   int concurrency = 16;

@@ -51,7 +51,76 @@ Result<int64_t> LastLineEnd(const std::string& path, int64_t size) {
   return int64_t{0};
 }
 
+// What makes a shared job the job it is: the options every worker must agree on (scope,
+// rules, politeness). Seeds are merged instead; speed and output options are each
+// worker's own.
+std::string JobDefinition(const CrawlOptions& options) {
+  const PolitenessOptions& p = options.politeness;
+  Json definition = {{"site", options.site},
+                     {"follow", options.follow},
+                     {"include", options.include},
+                     {"exclude", options.exclude},
+                     {"max_depth", options.max_depth},
+                     {"max_urls_per_host", options.max_urls_per_host},
+                     {"max_outlinks", options.max_outlinks},
+                     {"robots_token", options.robots_token},
+                     {"sitemaps", options.sitemaps},
+                     {"delay_s", p.delay_s},
+                     {"per_host", p.per_host},
+                     {"auto_throttle", p.auto_throttle}};
+  return definition.dump();
+}
+
 }  // namespace
+
+Status Crawler::Impl::OpenState() {
+  StateStoreOptions store;
+  store.location = options_.state_path;
+  store.fresh = options_.fresh;
+  store.job = options_.job;
+  store.worker = options_.worker;
+  store.clock = &clock_;
+  store.lease_ms = static_cast<int64_t>(options_.lease_s * 1000);
+  store.per_host = std::max(1, options_.politeness.per_host);
+  store.definition = JobDefinition(options_);
+  Result<std::unique_ptr<StateStore>> state = OpenStateStore(store);
+  if (!state.ok()) return state.status();
+  state_ = std::move(state).value();
+  return Status::Ok();
+}
+
+// The job keeps every seed any worker brought; a worker may bring none.
+Status Crawler::Impl::MergeSeeds() {
+  Result<std::optional<std::string>> stored = state_->GetJobValue("seeds");
+  if (!stored.ok()) return stored.status();
+  std::set<std::string> known(seeds_.begin(), seeds_.end());
+  if (stored.value()) {
+    const Json list = Json::parse(*stored.value(), nullptr, false);
+    for (const Json& seed : list.is_array() ? list : Json::array()) {
+      if (seed.is_string() && known.insert(seed.get<std::string>()).second) {
+        seeds_.push_back(seed.get<std::string>());
+      }
+    }
+  }
+  if (seeds_.empty()) {
+    return Status::Error("job " + options_.job +
+                         " has no seeds yet: give the first worker SEED URLs");
+  }
+  return state_->SetJobValue("seeds", Json(seeds_).dump());
+}
+
+Status Crawler::Impl::SharePoliteness() {
+  if (!state_->shared()) return Status::Ok();
+  for (const auto& [host, unused] : hosts_) {
+    const int64_t delay_ms = static_cast<int64_t>(scheduler_.CurrentDelay(host) * 1000);
+    auto [it, added] = shared_delay_ms_.try_emplace(host, -1);
+    if (it->second == delay_ms) continue;
+    Status status = state_->SetHostPoliteness(host, delay_ms, 0);
+    if (!status.ok()) return status;
+    it->second = delay_ms;
+  }
+  return Status::Ok();
+}
 
 // Earlier runs' files first: one longer than its committed offset lost its run mid-write
 // (kill -9), so its tail, whose URLs are still pending, goes. One moved, compressed or
@@ -149,7 +218,7 @@ Status Crawler::Impl::FinishRun() {
   if (!outputs.ok()) return outputs.status();
   summary_.stats =
       stats_.Build(summary_, started_unix_ms_, ended, counts.value(), outputs.value(), history);
-  Status status = writer_->Close();
+  Status status = writer_ != nullptr ? writer_->Close() : Status::Ok();
   if (status.ok()) status = FinishArchive();
   if (status.ok()) {
     status = state_->EndRun(summary_.run_id, ended, summary_.finish_reason,

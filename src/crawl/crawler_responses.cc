@@ -144,6 +144,10 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
                                   scheduler_.options().max_pause_s);
   scheduler_.Pause(flight.entry.host, seconds);
   const int64_t at = clock_.NowMs() + static_cast<int64_t>(seconds * 1000);
+  Status shared = state_->SetHostPoliteness(
+      flight.entry.host, static_cast<int64_t>(scheduler_.CurrentDelay(flight.entry.host) * 1000),
+      at);
+  if (!shared.ok()) return shared;
   Due(flight.entry.host, at);
   return state_->Postpone(flight.entry.id, at);
 }
@@ -298,9 +302,16 @@ Status Crawler::Impl::FinishExtractions() {
 // Exactly once: append the line, then commit done + offset + outlinks together.
 Status Crawler::Impl::WriteRecord(const StagedPage& page, const ExtractOutcome& outcome,
                                   const std::vector<NewUrl>& outlinks) {
-  Status status = writer_->WriteLine(outcome.line);
-  if (!status.ok()) return status;
-  Result<int> added = state_->MarkDone(page.entry.id, page.info, writer_->offset(), outlinks);
+  Result<int> added = 0;
+  if (state_->shared()) {  // The line goes into the job's tables with the URL's state.
+    DoneInfo info = page.info;
+    info.record = outcome.line;
+    added = state_->MarkDone(page.entry.id, info, 0, outlinks);
+  } else {
+    Status status = writer_->WriteLine(outcome.line);
+    if (!status.ok()) return status;
+    added = state_->MarkDone(page.entry.id, page.info, writer_->offset(), outlinks);
+  }
   if (!added.ok()) return added.status();
   ++summary_.records;
   stats_.CountRecord(outcome.record);
