@@ -27,6 +27,7 @@ struct CrawlArgs {
   std::string stats_path, metrics_path, config;
   std::string sites_dir;
   std::string warc_max_size;  // --warc-max-size SIZE (ParseSize).
+  std::string lease = "30s";  // --lease DUR (a shared job's claims).
 };
 
 // Declares every crawl option on `command`, writing into `args`.

@@ -19,6 +19,7 @@
 #include "cli/metrics.h"
 #include "crawl/crawler.h"
 #include "crawl/link_scope.h"
+#include "crawl/pg_db.h"
 #include "fetch/fetcher.h"
 #include "url/canonical.h"
 
@@ -76,6 +77,27 @@ std::string JobName(const CrawlArgs& args) {
   return std::filesystem::path(args.crawl.state_path).stem().string();
 }
 
+// A job shared through PostgreSQL: its name, this worker's, no output file (the records go
+// to the job's tables), and each worker's archive under a name of its own.
+Status CheckShared(CrawlArgs* a) {
+  CrawlOptions& c = a->crawl;
+  if (!c.out_path.empty()) {
+    return Status::Error("--out: a shared job's records go to its tables in " + c.state_path +
+                         "; write files with 'medscrape export --from " + c.state_path + " --job " +
+                         a->job + "'");
+  }
+  c.job = a->job;
+  if (c.worker.empty()) {
+    char name[256] = {0};
+    if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') {
+      return Status::Error("cannot tell this machine's host name: give --worker NAME");
+    }
+    c.worker = name;
+  }
+  if (c.lease_s < 1) return Status::Error("--lease must be at least 1s");
+  return Status::Ok();
+}
+
 // --warc NAME (time fields expanded; a .warc.gz given with it dropped) and its size.
 Status CheckArchive(CrawlArgs* a) {
   ArchiveOptions& archive = a->crawl.archive;
@@ -96,6 +118,7 @@ Status CheckArchive(CrawlArgs* a) {
     }
   }
   archive.name = ExpandTime(archive.name);
+  if (IsPostgresUrl(a->crawl.state_path)) archive.name += "-" + a->crawl.worker;  // Its own.
   archive.software = std::string("medscrape/") + MEDSCRAPE_VERSION;
   archive.info = {{"job", JobName(*a)},
                   {"isPartOf", JobName(*a)},
@@ -113,7 +136,8 @@ int Check(CrawlArgs* a, const Registry& registry) {
   if (!a->seeds_file.empty() && !ReadSeedFile(a->seeds_file, &c.seeds)) {
     return UsageError("cannot read seed file " + a->seeds_file, kCommand);
   }
-  if (c.seeds.empty())
+  const bool shared = IsPostgresUrl(c.state_path);
+  if (c.seeds.empty() && !shared)
     return UsageError("crawl needs at least one SEED URL (or --seeds FILE)", kCommand);
   std::vector<std::string> canonical;
   for (const std::string& seed : c.seeds) {
@@ -136,7 +160,8 @@ int Check(CrawlArgs* a, const Registry& registry) {
         Duration{"--recrawl-after", a->recrawl_after, &c.recrawl_after_s},
         Duration{"--refresh-hubs", a->refresh_hubs, &c.refresh_hubs_s},
         Duration{"--retry-failed-after", a->retry_failed_after, &c.retry_failed_after_s},
-        Duration{"--progress-interval", a->progress_interval, &a->progress_every_s}}) {
+        Duration{"--progress-interval", a->progress_interval, &a->progress_every_s},
+        Duration{"--lease", a->lease, &c.lease_s}}) {
     if (!d.text.empty() && !ParseDuration(d.text, d.seconds)) {
       return UsageError(std::string(d.name) +
                             " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "
@@ -144,6 +169,9 @@ int Check(CrawlArgs* a, const Registry& registry) {
                             d.text + "'",
                         kCommand);
     }
+  }
+  if (shared) {
+    if (Status usage = CheckShared(a); !usage.ok()) return UsageError(usage.message(), kCommand);
   }
   // The link rules: every pattern compiles, --site exists, and each seed's host is
   // covered by a site file, --site or --follow (otherwise nothing would be extracted).
@@ -164,7 +192,7 @@ int Check(CrawlArgs* a, const Registry& registry) {
       }
     }
   }
-  if (c.out_path == "-") {
+  if (!shared && c.out_path == "-") {
     return UsageError(
         "--out - : the crawl writes a file it can cut back to its last committed "
         "record after a crash; name a file",
@@ -172,16 +200,18 @@ int Check(CrawlArgs* a, const Registry& registry) {
   }
   // Paths: the default folder is made; a folder the user named must exist.
   const bool default_paths = c.out_path.empty() || c.state_path.empty();
-  if (c.out_path.empty()) c.out_path = "out/" + a->job + ".jsonl";
+  if (c.out_path.empty() && !shared) c.out_path = "out/" + a->job + ".jsonl";
   if (c.state_path.empty()) c.state_path = "out/" + a->job + ".db";
   c.drift_check = !a->no_drift_check;
+  if (a->stats_path.empty() && shared)
+    a->stats_path = "out/" + c.job + "-" + c.worker + ".stats.json";
   if (a->stats_path.empty()) a->stats_path = StatsPathFor(c.out_path, c.state_path);
   c.out_path = ExpandTime(c.out_path);
   c.stats_path = a->stats_path;
   if (Status warc = CheckArchive(a); !warc.ok()) return UsageError(warc.message(), kCommand);
   for (const std::string* path :
        {&c.out_path, &c.state_path, &c.stats_path, &a->metrics_path, &c.archive.name}) {
-    if (path->empty()) continue;
+    if (path->empty() || (path == &c.state_path && shared)) continue;
     const std::filesystem::path folder = std::filesystem::path(*path).parent_path();
     if (folder.empty() || std::filesystem::is_directory(folder)) continue;
     if (default_paths && folder == "out") continue;  // Made below.
@@ -214,7 +244,9 @@ int Run(CrawlArgs& args) {
   CrawlReport report(terminal && !args.no_progress && !json,
                      terminal && !json ? 0 : args.progress_every_s, json);
   args.fetch.max_connections = crawl.concurrency;
-  const std::string& out = crawl.out_path;
+  const std::string out = IsPostgresUrl(crawl.state_path)
+                              ? "job " + crawl.job + " (worker " + crawl.worker + ")"
+                              : crawl.out_path;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::unique_ptr<Fetcher> fetcher = MakeCurlFetcher(args.fetch);

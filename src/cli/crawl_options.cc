@@ -31,8 +31,22 @@ void AddCrawlOptions(CLI::App* command, CrawlArgs* a) {
       ->add_option("--metrics", a->metrics_path,
                    "Prometheus text file (node_exporter textfile collector), written atomically")
       ->type_name("FILE");
-  command->add_option("--state", c.state_path, "job state (SQLite); default out/JOB.db")
-      ->type_name("FILE");
+  command
+      ->add_option("--state", c.state_path,
+                   "job state: a SQLite file (default out/JOB.db), or postgresql://USER@HOST/DB "
+                   "to share job --job among workers on many machines (records go to its "
+                   "tables: medscrape export --from)")
+      ->type_name("FILE|URL");
+  command
+      ->add_option("--worker", c.worker,
+                   "this worker's name in a shared job (unique among its running workers); "
+                   "default: the machine's host name")
+      ->type_name("NAME");
+  command
+      ->add_option("--lease", a->lease,
+                   "a shared job's claims outlive their worker's last sign of life by this")
+      ->type_name("DUR")
+      ->capture_default_str();
   command->add_flag("--fresh", c.fresh, "start the job over (its state and output are dropped)");
   command->add_option("--seeds", a->seeds_file, "more seeds, one URL a line (# comments)")
       ->type_name("FILE");
