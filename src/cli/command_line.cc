@@ -47,8 +47,9 @@ int RunCommandLine(const std::vector<std::string>& args) {
   // An option given twice keeps its last value (as curl does); lists collect them all.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::map<CLI::App*, CommandRun> runs;
-  for (auto add : {AddExtractCommand, AddCrawlCommand, AddSitesCommand, AddCheckCommand,
-                   AddSelectCommand, AddRouteCommand, AddExportCommand, AddStatsCommand}) {
+  for (auto add :
+       {AddExtractCommand, AddCrawlCommand, AddSitesCommand, AddCheckCommand, AddSelectCommand,
+        AddRouteCommand, AddExportCommand, AddStatsCommand, AddJobsCommand}) {
     const size_t before = app.get_subcommands({}).size();
     CommandRun run = add(&app);
     runs[app.get_subcommands({})[before]] = std::move(run);

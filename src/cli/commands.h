@@ -24,6 +24,7 @@ CommandRun AddSelectCommand(CLI::App* app);
 CommandRun AddRouteCommand(CLI::App* app);
 CommandRun AddExportCommand(CLI::App* app);
 CommandRun AddStatsCommand(CLI::App* app);
+CommandRun AddJobsCommand(CLI::App* app);
 
 // Parses argv (without the program name) and runs the command; returns the exit code.
 int RunCommandLine(const std::vector<std::string>& args);

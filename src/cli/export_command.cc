@@ -2,10 +2,15 @@
 // SQLite (cli/export_tables.h, output/record_tables.h). With --latest, one version per URL:
 // the newest fetched_at, ties to the later line; found in a first pass that keeps only the
 // URL -> (fetched_at, line) map, so memory grows with the distinct URLs, not the records.
+// With --from postgresql://... --job NAME: a shared crawl job's records, appended to a JSON
+// Lines file exactly once (crawl/pg_export.h), once or, with --watch, as they come; or as
+// tables, rebuilt from all of them.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,6 +25,8 @@
 #include "cli/commands.h"
 #include "cli/export_tables.h"
 #include "cli/jsonl_lines.h"
+#include "crawl/pg_db.h"
+#include "crawl/pg_export.h"
 #include "output/record_tables.h"
 
 namespace medscrape {
@@ -27,7 +34,10 @@ namespace {
 
 struct ExportOptions {
   std::vector<std::string> inputs;
-  std::string format = "csv";
+  std::string from, job;  // --from URL --job NAME: a shared job's records.
+  bool watch = false;
+  double interval_s = 1;
+  std::string format;  // Default: csv, or jsonl with --from.
   std::string out;
   bool latest = false;
   std::vector<std::string> sites, page_types;
@@ -41,10 +51,100 @@ bool Wanted(const RecordReader& record, const ExportOptions& options) {
          in(options.page_types, record.String("page_type"));
 }
 
-int Run(const ExportOptions& options) {
-  if (options.format != "csv" && options.format != "sqlite") {
-    return UsageError("--format must be csv or sqlite, not '" + options.format + "'", "export");
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+// --format jsonl: the records not in the file yet, appended; with --watch, until a signal.
+// Sleeps `seconds` in short steps; false when SIGINT or SIGTERM came.
+bool Pause(double seconds) {
+  for (int64_t slept = 0; slept < seconds * 1000 && !g_stop.load(); slept += 50) usleep(50 * 1000);
+  return !g_stop.load();
+}
+
+int AppendFrom(const ExportOptions& options) {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::string warning;
+  Result<std::unique_ptr<RecordExport>> out =
+      RecordExport::Open(options.from, options.job, options.out, &warning);
+  // --watch started before the job's first worker: wait for the job to appear.
+  bool waiting = false;
+  while (options.watch && !out.ok() && out.status().code() == StatusCode::kNotFound) {
+    if (!waiting)
+      std::fprintf(stderr, "medscrape: export: waiting for job %s\n", options.job.c_str());
+    waiting = true;
+    if (!Pause(options.interval_s)) return kExitOk;
+    out = RecordExport::Open(options.from, options.job, options.out, &warning);
   }
+  if (!warning.empty()) std::fprintf(stderr, "medscrape: export: warning: %s\n", warning.c_str());
+  if (!out.ok()) {
+    std::fprintf(stderr, "medscrape: export: %s\n", out.status().message().c_str());
+    return out.status().code() == StatusCode::kLocked ? kExitLocked : kExitAborted;
+  }
+  int64_t total = 0;
+  for (;;) {
+    Result<int64_t> step = out.value()->Step();
+    if (!step.ok()) {
+      std::fprintf(stderr, "medscrape: export: %s\n", step.status().message().c_str());
+      return kExitAborted;
+    }
+    total += step.value();
+    if (!options.watch || g_stop.load() || !Pause(options.interval_s)) break;
+  }
+  std::fprintf(stderr, "medscrape: export: %lld new records -> %s (the job has %lld)\n",
+               static_cast<long long>(total), options.out.c_str(),
+               static_cast<long long>(out.value()->job_records()));
+  return kExitOk;
+}
+
+int Run(ExportOptions options);
+
+// --format csv|sqlite: every record of the job, through a temporary JSON Lines file.
+int TablesFrom(ExportOptions options) {
+  char spool[] = "/tmp/medscrape-export-XXXXXX";
+  const int fd = mkstemp(spool);
+  if (fd < 0) {
+    std::fprintf(stderr, "medscrape: export: cannot make a temporary file\n");
+    return kExitAborted;
+  }
+  close(fd);
+  Status dumped = DumpRecords(options.from, options.job, spool);
+  int code = kExitAborted;
+  if (!dumped.ok()) {
+    std::fprintf(stderr, "medscrape: export: %s\n", dumped.message().c_str());
+  } else {
+    options.from.clear();
+    options.inputs = {spool};
+    code = Run(options);
+  }
+  unlink(spool);
+  return code;
+}
+
+int Run(ExportOptions options) {
+  if (!options.from.empty()) {
+    if (!IsPostgresUrl(options.from)) {
+      return UsageError("--from takes a postgresql:// URL, not '" + options.from + "'", "export");
+    }
+    if (options.job.empty()) return UsageError("--from needs --job NAME", "export");
+    if (!options.inputs.empty())
+      return UsageError("INPUT files and --from exclude each other", "export");
+    if (options.format.empty()) options.format = "jsonl";
+    if (options.watch && options.format != "jsonl") {
+      return UsageError("--watch appends to JSON Lines: it takes --format jsonl", "export");
+    }
+    if (options.format == "jsonl") return AppendFrom(options);
+  } else if (options.inputs.empty()) {
+    return UsageError("export needs INPUT files (or --from URL --job NAME)", "export");
+  }
+  if (options.format.empty()) options.format = "csv";
+  if (options.format != "csv" && options.format != "sqlite") {
+    return UsageError("--format must be csv or sqlite" +
+                          std::string(options.from.empty() ? "" : " (or jsonl)") + ", not '" +
+                          options.format + "'",
+                      "export");
+  }
+  if (!options.from.empty()) return TablesFrom(options);
   JsonLines lines("export", options.inputs);
   if (options.latest && !lines.SpoolStdin()) {
     std::fprintf(stderr, "medscrape: export: cannot copy standard input to a temporary file\n");
@@ -122,10 +222,20 @@ CommandRun AddExportCommand(CLI::App* app) {
       "records (JSON Lines from extract or crawl) as tables: pages, answers, items, in CSV "
       "files or one SQLite file (docs/record-schema.md)");
   command->add_option("INPUT", options->inputs, "JSON Lines files; - reads standard input")
-      ->required()
       ->take_all();
-  command->add_option("--format", options->format, "csv (a folder of three files) or sqlite")
-      ->type_name("csv|sqlite");
+  command
+      ->add_option("--from", options->from,
+                   "a shared crawl job's database (postgresql://USER@HOST/DB) instead of files")
+      ->type_name("URL");
+  command->add_option("--job", options->job, "the job of --from")->type_name("NAME");
+  command->add_flag("--watch", options->watch,
+                    "with --from: keep appending records as the crawl commits them, until "
+                    "SIGINT or SIGTERM");
+  command
+      ->add_option("--format", options->format,
+                   "csv (a folder of three files) or sqlite; with --from also jsonl (the "
+                   "default there: appends the records not in the file yet)")
+      ->type_name("csv|sqlite|jsonl");
   command->add_option("-o,--out", options->out, "the folder (csv) or the file (sqlite)")
       ->required()
       ->type_name("PATH");
