@@ -1,0 +1,361 @@
+#!/usr/bin/python3
+"""End-to-end tests of shared crawl jobs on PostgreSQL (`crawl --state postgresql://...`,
+`export --from`, `jobs`): several workers, on a throw-away PostgreSQL server on 127.0.0.1
+(tests/pg_cluster.py), crawl fixtures/site served under several loopback host names
+(127.0.0.2, 127.0.0.3, ...), killed, frozen and cut off from the database, and the records
+they leave are compared with a clean one-process SQLite crawl's.
+
+Usage: /usr/bin/python3 tests/scale_out_test.py <path-to-medscrape> [case-name-substring...]
+Needs Debian's postgresql-15 (scripts/install-deps). Ends with "N passed, M failed".
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crawl_cli_test as cli  # noqa: E402  (Site, clean_env, records_by_url, same_records)
+import testlib  # noqa: E402
+from pg_cluster import PgCluster  # noqa: E402
+from testlib import check, eq  # noqa: E402
+
+runner = testlib.Runner("medscrape shared crawl jobs on PostgreSQL")
+case = runner.case
+
+SEED = "/jingxuan/index.shtml"
+PER_HOST_DONE = 40  # fixtures/site: 3 list pages and 37 pages
+HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
+RNG = random.Random(int(os.environ.get("MEDSCRAPE_TEST_SEED", "14")))
+
+_PG = None
+
+
+def pg():
+    """One PostgreSQL server for every case; each case uses a database of its own."""
+    global _PG
+    if _PG is None:
+        _PG = PgCluster().__enter__()
+    return _PG
+
+
+class Sites:
+    """fixtures/site served once per host name, each server with its request log."""
+
+    def __init__(self, *extra, hosts=HOSTS):
+        self.sites = []
+        for host in hosts:
+            site = cli.Site("--host", host, *extra)
+            site.base = f"http://{host}:{site.port}"
+            self.sites.append(site)
+
+    def seeds(self):
+        return [s.base + SEED for s in self.sites]
+
+    def close(self):
+        for site in self.sites:
+            site.close()
+
+
+def worker_argv(binary, url, job, name, *extra, seeds=(), tmp):
+    return [binary, "crawl", "--state", url, "--job", job, "--worker", name, "--site", "mfk.com",
+            "--concurrency", "4", "--per-host", "2", "--allow-private", "--max-failed-ratio", "0",
+            "--no-progress", "--stats", str(Path(tmp) / f"{job}-{name}.stats.json"), *extra,
+            *seeds]
+
+
+def start(argv):
+    return subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=cli.clean_env())
+
+
+def finish(proc, what, timeout=180):
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise testlib.TestFailure(f"{what} did not finish in {timeout} s: {err.decode()[-600:]}")
+    return proc.returncode, err.decode(errors="replace")
+
+
+def reference(binary, tmp, seeds, *extra):
+    """A clean one-process crawl's records (SQLite), by URL, without fetched_at."""
+    job = cli.Job(Path(tmp), "reference")
+    r = cli.spawn([str(a) for a in job.argv(binary, *extra, seeds=())] + list(seeds), timeout=180)
+    check(r.rc == 0, f"the reference crawl exited {r.rc}")
+    records = job.records()
+    eq(len(records), 37 * len(seeds), "records of the reference crawl")
+    return records
+
+
+def export(binary, url, job, out, *extra):
+    return testlib.run([binary, "export", "--from", url, "--job", job, "-o", out, *extra],
+                       timeout=120)
+
+
+def exported(binary, url, job, tmp, name="all.jsonl"):
+    """The job's records through `export --from`, by URL (each URL once)."""
+    out = Path(tmp) / name
+    r = export(binary, url, job, out)
+    check(r.rc == 0, r.describe())
+    return cli.records_by_url(out)
+
+
+def one_row(db, sql):
+    return pg().sql(sql, db=db).strip()
+
+
+# ---------------------------------------------------------------- 1. one worker
+
+@case("one worker: the SQLite crawl's records, export appends each once (a second export adds "
+      "none), jobs lists the job, the schema is at version 1")
+def _(binary, tmp):
+    sites = Sites()
+    try:
+        want = reference(binary, tmp, sites.seeds(), "--delay", "0")
+        url = pg().url("one")
+        r = start(worker_argv(binary, url, "j1", "w1", "--delay", "0", seeds=sites.seeds(), tmp=tmp))
+        rc, err = finish(r, "the worker")
+        check(rc == 0, f"worker exited {rc}: {err[-600:]}")
+        check("-> job j1 (worker w1)" in err, f"summary names the job: {err[-300:]}")
+        out = Path(tmp) / "j1.jsonl"
+        r = export(binary, url, "j1", out)
+        check(r.rc == 0 and "111 new records" in r.stderr_text(), r.describe())
+        cli.same_records(cli.records_by_url(out), want, "exported records")
+        size = out.stat().st_size
+        r = export(binary, url, "j1", out)
+        check(r.rc == 0 and "0 new records" in r.stderr_text(), r.describe())
+        eq(out.stat().st_size, size, "a second export appends nothing")
+        r = testlib.run([binary, "jobs", "--state", url, "--format", "json"])
+        check(r.rc == 0, r.describe())
+        jobs = [json.loads(line) for line in r.stdout.decode().splitlines()]
+        eq([(j["job"], j["done"], j["pending"], j["records"]) for j in jobs],
+           [("j1", 3 * PER_HOST_DONE, 0, 111)], "jobs")
+        eq([(w["name"], w["live"]) for w in jobs[0]["workers"]], [("w1", False)], "workers")
+        eq(one_row("one", "SELECT max(version) FROM medscrape_schema"), "1", "schema version")
+        # The tables export reads the same records from the database.
+        r = export(binary, url, "j1", Path(tmp) / "tables.sqlite", "--format", "sqlite")
+        check(r.rc == 0 and "111 records" in r.stderr_text(), r.describe())
+        return f"{len(want)} records"
+    finally:
+        sites.close()
+
+
+# ---------------------------------------------------------------- 2. kill -9
+
+@case("three workers, three hosts, kill -9 of random workers at random moments (8 or more), "
+      "restarted, and an export --watch killed too: each record once, a clean run's records")
+def _(binary, tmp):
+    sites = Sites("--latency", "0.2")
+    try:
+        want = reference(binary, tmp, sites.seeds(), "--delay", "0")
+        url = pg().url("kills")
+        names = ["w1", "w2", "w3"]
+        argv = {n: worker_argv(binary, url, "jk", n, "--delay", "0", "--lease", "5s",
+                               seeds=sites.seeds(), tmp=tmp) for n in names}
+        procs = {n: start(argv[n]) for n in names}
+        out = Path(tmp) / "watched.jsonl"
+        exporter = start([binary, "export", "--from", url, "--job", "jk", "-o", out, "--watch"])
+        kills = exporter_kills = restarts = 0
+        deadline = time.monotonic() + 240
+        while kills < 8:
+            check(time.monotonic() < deadline, f"only {kills} kills before the deadline")
+            time.sleep(RNG.uniform(0.1, 0.35))
+            name = RNG.choice(names)
+            if procs[name].poll() is None:
+                procs[name].send_signal(signal.SIGKILL)
+                procs[name].wait()
+                kills += 1
+            elif procs[name].returncode != 0:
+                raise testlib.TestFailure(f"{name} exited {procs[name].returncode}: "
+                                          f"{procs[name].stderr.read().decode()[-600:]}")
+            procs[name] = start(argv[name])  # Restarted (a finished one runs again: no harm).
+            restarts += 1
+            if kills % 3 == 0 and exporter.poll() is None:
+                exporter.send_signal(signal.SIGKILL)
+                exporter.wait()
+                exporter_kills += 1
+                exporter = start([binary, "export", "--from", url, "--job", "jk", "-o", out,
+                                  "--watch"])
+        for name, proc in procs.items():
+            rc, err = finish(proc, name)
+            check(rc == 0, f"{name} exited {rc}: {err[-600:]}")
+        exporter.send_signal(signal.SIGTERM)
+        rc, err = finish(exporter, "export --watch")
+        check(rc == 0, f"export --watch exited {rc} on SIGTERM: {err[-400:]}")
+        eq(one_row("kills", "SELECT count(*) FROM urls WHERE state <> 'done'"), "0", "URLs not done")
+        eq(one_row("kills", "SELECT count(*) - count(DISTINCT url_id) FROM records"), "0",
+           "URLs with two records")
+        r = export(binary, url, "jk", out)  # Whatever the watcher had not appended yet.
+        check(r.rc == 0, r.describe())
+        cli.same_records(cli.records_by_url(out), want, "records exported across kills")
+        return f"{kills} worker kills, {exporter_kills} export kills, {restarts} starts"
+    finally:
+        sites.close()
+
+
+# ---------------------------------------------------------------- 3. politeness
+
+def gaps(site):
+    times = sorted(q["mono"] for q in site.requests())
+    return len(times), min(b - a for a, b in zip(times, times[1:]))
+
+
+@case("politeness under contention: with 3 and with 10 workers, no two requests to one host "
+      "closer than --delay (each server's own log)")
+def _(binary, tmp):
+    delay = 0.1
+    report = []
+    for workers in (3, 10):
+        sites = Sites()
+        try:
+            url = pg().url(f"polite{workers}")
+            procs = [start(worker_argv(binary, url, "jp", f"w{i}", "--delay", f"{delay}s",
+                                       "--no-drift-check", seeds=sites.seeds(), tmp=tmp))
+                     for i in range(workers)]
+            for i, proc in enumerate(procs):
+                rc, err = finish(proc, f"worker {i}")
+                check(rc == 0, f"worker {i} of {workers} exited {rc}: {err[-600:]}")
+            eq(one_row(f"polite{workers}", "SELECT count(*) FROM urls WHERE state = 'done'"),
+               str(3 * PER_HOST_DONE), f"done with {workers} workers")
+            fetchers = one_row(f"polite{workers}", "SELECT count(DISTINCT worker) FROM records")
+            check(int(fetchers) >= 2, f"only {fetchers} of {workers} workers wrote records")
+            for site in sites.sites:
+                n, smallest = gaps(site)
+                check(n >= PER_HOST_DONE, f"{site.base}: only {n} requests")
+                check(smallest >= delay, f"{site.base}: two requests {smallest * 1000:.1f} ms "
+                                         f"apart with {workers} workers (delay {delay * 1000:.0f} ms)")
+                report.append(f"{workers} workers: {n} requests, {smallest * 1000:.0f} ms")
+        finally:
+            sites.close()
+    return "; ".join(report[::3])
+
+
+# ---------------------------------------------------------------- 4. outage
+
+@case("PostgreSQL stopped mid-crawl and started again: the workers carry on, nothing lost or "
+      "doubled")
+def _(binary, tmp):
+    sites = Sites("--latency", "0.1")
+    try:
+        want = reference(binary, tmp, sites.seeds(), "--delay", "0")
+        url = pg().url("outage")
+        procs = [start(worker_argv(binary, url, "jo", f"w{i}", "--delay", "0", "--lease", "60s",
+                                   seeds=sites.seeds(), tmp=tmp)) for i in range(3)]
+        time.sleep(1.0)
+        done_before = int(one_row("outage", "SELECT count(*) FROM urls WHERE state = 'done'"))
+        check(done_before < 3 * PER_HOST_DONE, "the crawl ended before the outage")
+        pg().stop("fast")
+        time.sleep(3.0)
+        check(all(p.poll() is None for p in procs), "a worker gave up during a 3 s outage")
+        pg().start()
+        for i, proc in enumerate(procs):
+            rc, err = finish(proc, f"worker {i}")
+            check(rc == 0, f"worker {i} exited {rc}: {err[-600:]}")
+        eq(one_row("outage", "SELECT count(*) - count(DISTINCT url_id) FROM records"), "0",
+           "URLs with two records")
+        cli.same_records(exported(binary, url, "jo", tmp), want, "records across the outage")
+        return f"{done_before} URLs done before the outage"
+    finally:
+        sites.close()
+
+
+# ---------------------------------------------------------------- 5. frozen worker
+
+@case("a worker frozen (SIGSTOP) past its lease: the others take its URLs, its late results "
+      "are dropped, each URL done once; a second process with its name is refused")
+def _(binary, tmp):
+    sites = Sites("--latency", "0.5")
+    try:
+        want = reference(binary, tmp, sites.seeds(), "--delay", "0")
+        url = pg().url("frozen")
+        argv = {n: worker_argv(binary, url, "jf", n, "--delay", "0", "--lease", "2s",
+                               seeds=sites.seeds(), tmp=tmp) for n in ("a", "b")}
+        a = start(argv["a"])
+        held = []
+        deadline = time.monotonic() + 30
+        while not held:
+            check(time.monotonic() < deadline, "worker a never held a lease")
+            try:
+                held = pg().sql("SELECT url FROM urls WHERE lease_owner = 'a'",
+                                db="frozen").split()
+            except subprocess.CalledProcessError:  # a has not made the tables yet
+                time.sleep(0.05)
+        a.send_signal(signal.SIGSTOP)
+        try:
+            twin = start(argv["a"])
+            rc, err = finish(twin, "a second worker a")
+            check(rc == 5 and "worker a is running in another process" in err,
+                  f"a second 'a' exited {rc}: {err[-300:]}")
+            b = start(argv["b"])
+            time.sleep(4.0)  # a's leases expire; b takes them over.
+        finally:
+            a.send_signal(signal.SIGCONT)
+        for name, proc in (("a", a), ("b", b)):
+            rc, err = finish(proc, name)
+            check(rc == 0, f"{name} exited {rc}: {err[-600:]}")
+        for page in held:
+            writers = pg().sql("SELECT r.worker FROM records r JOIN urls u ON u.id = r.url_id "
+                               f"WHERE u.url = '{page}'", db="frozen").split()
+            if writers:  # A hub has no record.
+                eq(writers, ["b"], f"record of {page}, leased by a when it froze")
+        eq(one_row("frozen", "SELECT count(*) - count(DISTINCT url_id) FROM records"), "0",
+           "URLs with two records")
+        cli.same_records(exported(binary, url, "jf", tmp), want, "records after the freeze")
+        return f"{len(held)} URLs taken over"
+    finally:
+        sites.close()
+
+
+# ---------------------------------------------------------------- 6. the job's definition
+
+@case("joining: a worker without seeds takes the job's, one with other options is refused "
+      "naming them, a newer schema is refused, --out is refused")
+def _(binary, tmp):
+    sites = Sites(hosts=HOSTS[:1])
+    try:
+        url = pg().url("join")
+        rc, err = finish(start(worker_argv(binary, url, "jj", "first", "--delay", "0",
+                                           seeds=sites.seeds(), tmp=tmp)), "first")
+        check(rc == 0, f"first worker exited {rc}: {err[-400:]}")
+        eq(json.loads(one_row("join", "SELECT value FROM job_values WHERE key = 'seeds'")),
+           sites.seeds(), "the job's seeds")
+        rc, err = finish(start(worker_argv(binary, url, "jj", "joiner", "--delay", "0", tmp=tmp)),
+                         "joiner")
+        check(rc == 0, f"a worker without seeds exited {rc}: {err[-400:]}")
+        rc, err = finish(start(worker_argv(binary, url, "jj", "other", "--delay", "2s", tmp=tmp)),
+                         "other")
+        check(rc == 3 and "other options" in err and '"delay_s":2.0' in err,
+              f"a worker with another delay exited {rc}: {err[-400:]}")
+        rc, err = finish(start(worker_argv(binary, url, "none", "w", "--delay", "0", tmp=tmp)),
+                         "seedless")
+        check(rc == 3 and "has no seeds" in err, f"a new job without seeds exited {rc}: {err[-300:]}")
+        r = testlib.run([binary, "crawl", "--state", url, "--job", "jj", "--out",
+                         Path(tmp) / "x.jsonl"] + sites.seeds())
+        check(r.rc == 2 and "export --from" in r.stderr_text(), r.describe())
+        future = pg().url("future")
+        pg().sql("CREATE TABLE medscrape_schema(version int NOT NULL);"
+                 " INSERT INTO medscrape_schema VALUES (99)", db="future")
+        rc, err = finish(start(worker_argv(binary, future, "jj", "w", seeds=sites.seeds(),
+                                           tmp=tmp)), "future")
+        check(rc == 3 and "newer than this medscrape knows" in err,
+              f"a newer schema: exit {rc}: {err[-300:]}")
+        return "refused as expected"
+    finally:
+        sites.close()
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(runner.main())
+    finally:
+        if _PG is not None:
+            _PG.__exit__(None, None, None)
