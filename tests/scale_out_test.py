@@ -12,6 +12,7 @@ Needs Debian's postgresql-15 (scripts/install-deps). Ends with "N passed, M fail
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -116,7 +117,7 @@ def one_row(db, sql):
 # ---------------------------------------------------------------- 1. one worker
 
 @case("one worker: the SQLite crawl's records, export appends each once (a second export adds "
-      "none), jobs lists the job, the schema is at version 1")
+      "none), jobs lists the job, the schema is at version 2")
 def _(binary, tmp):
     sites = Sites()
     try:
@@ -140,7 +141,7 @@ def _(binary, tmp):
         eq([(j["job"], j["done"], j["pending"], j["records"]) for j in jobs],
            [("j1", 3 * PER_HOST_DONE, 0, 111)], "jobs")
         eq([(w["name"], w["live"]) for w in jobs[0]["workers"]], [("w1", False)], "workers")
-        eq(one_row("one", "SELECT max(version) FROM medscrape_schema"), "1", "schema version")
+        eq(one_row("one", "SELECT max(version) FROM medscrape_schema"), "2", "schema version")
         # The tables export reads the same records from the database.
         r = export(binary, url, "j1", Path(tmp) / "tables.sqlite", "--format", "sqlite")
         check(r.rc == 0 and "111 records" in r.stderr_text(), r.describe())
@@ -210,7 +211,7 @@ def gaps(site):
 
 
 @case("politeness under contention: with 3 and with 10 workers, no two requests to one host "
-      "closer than --delay (each server's own log)")
+      "closer than --delay (each server's own log), robots.txt fetched once per host")
 def _(binary, tmp):
     delay = 0.1
     report = []
@@ -233,6 +234,8 @@ def _(binary, tmp):
                 check(n >= PER_HOST_DONE, f"{site.base}: only {n} requests")
                 check(smallest >= delay, f"{site.base}: two requests {smallest * 1000:.1f} ms "
                                          f"apart with {workers} workers (delay {delay * 1000:.0f} ms)")
+                robots = sum(1 for q in site.requests() if q["path"] == "/robots.txt")
+                eq(robots, 1, f"{site.base}: robots.txt fetches with {workers} workers")
                 report.append(f"{workers} workers: {n} requests, {smallest * 1000:.0f} ms")
         finally:
             sites.close()
@@ -352,6 +355,57 @@ def _(binary, tmp):
     finally:
         sites.close()
 
+
+
+# ---------------------------------------------------------------- 7. migrations
+
+def version1_sql():
+    """The version 1 schema, as the source defines it (the migration under test starts there)."""
+    source = (testlib.source_dir() / "src" / "crawl" / "pg_state_store.cc").read_text()
+    m = re.search(r'kVersion1Sql\[\] = R"sql\((.*?)\)sql"', source, re.S)
+    check(m is not None, "kVersion1Sql not found in pg_state_store.cc")
+    return m.group(1)
+
+
+@case("a version 1 database with a job half done is migrated to version 2 by the next worker, "
+      "which finishes the job: the clean run's records, robots.txt shared through the new columns")
+def _(binary, tmp):
+    sites = Sites(hosts=HOSTS[:1])
+    try:
+        want = reference(binary, tmp, sites.seeds(), "--delay", "0")
+        url = pg().url("v1")
+        pg().sql("CREATE TABLE medscrape_schema(version int NOT NULL);" + version1_sql() +
+                 "INSERT INTO medscrape_schema VALUES (1);", db="v1")
+        check("robots_status" not in pg().sql("SELECT column_name FROM information_schema.columns"
+                                              " WHERE table_name = 'hosts'", db="v1"),
+              "version 1 has no robots columns")
+        # What a version 1 worker leaves: the job, its seed pending, a list page leased by a
+        # worker "old" that died (its lease expired), the host's row, the job's seeds.
+        seed = sites.seeds()[0]
+        host = seed.split("/")[2]
+        page = sites.sites[0].base + "/jingxuan/index_2.shtml"
+        pg().sql(f"""INSERT INTO jobs(name) VALUES ('jm');
+            INSERT INTO hosts(job_id, host) SELECT id, '{host}' FROM jobs;
+            INSERT INTO urls(job_id, url, host, kind, depth)
+              SELECT id, '{seed}', '{host}', 'hub', 0 FROM jobs;
+            INSERT INTO urls(job_id, url, host, kind, depth, lease_owner, lease_token, lease_expires)
+              SELECT id, '{page}', '{host}', 'hub', 1, 'old', 7, now() - interval '1 second'
+              FROM jobs;
+            INSERT INTO job_values(job_id, key, value) SELECT id, 'seeds', '["{seed}"]' FROM jobs;
+            """, db="v1")
+        rc, err = finish(start(worker_argv(binary, url, "jm", "new", "--delay", "0", tmp=tmp)),
+                         "new worker")
+        check(rc == 0, f"the worker on a version 1 database exited {rc}: {err[-600:]}")
+        eq(one_row("v1", "SELECT max(version) FROM medscrape_schema"), "2", "schema version")
+        eq(one_row("v1", "SELECT robots_status FROM hosts"), "200", "robots.txt status stored")
+        check("Disallow" in one_row("v1", "SELECT convert_from(robots_body, 'UTF8') FROM hosts"),
+              "robots.txt body stored")
+        eq(one_row("v1", "SELECT count(*) FROM urls WHERE lease_token IS NOT NULL"), "0",
+           "leases left")
+        cli.same_records(exported(binary, url, "jm", tmp), want, "records after the migration")
+        return "version 1 -> 2"
+    finally:
+        sites.close()
 
 if __name__ == "__main__":
     try:

@@ -268,8 +268,14 @@ Status Crawler::Impl::StartEntry(const UrlEntry& entry, bool* started) {
     *started = true;
     return Fail(entry.id, entry.url, "host_unavailable", entry.last_status);
   }
-  const RobotsGate::Need robots = robots_.Check(entry.host, clock_.NowMs());
+  RobotsGate::Need robots = robots_.Check(entry.host, clock_.NowMs());
   if (robots == RobotsGate::Need::kWait || !scheduler_.CanStart(entry.host)) return Status::Ok();
+  if (robots == RobotsGate::Need::kFetch && state_->shared()) {
+    Result<RobotsGate::Need> shared = ShareRobots(entry.host);
+    if (!shared.ok()) return shared.status();
+    robots = shared.value();
+    if (robots == RobotsGate::Need::kWait) return Status::Ok();
+  }
   *started = true;
   InFlight flight;
   if (robots == RobotsGate::Need::kFetch) {

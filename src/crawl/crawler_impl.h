@@ -112,6 +112,14 @@ class Crawler::Impl {
   // crawler_responses.cc: what each finished transfer, and each extracted page, does.
   Status Handle(FetchResponse& response);
   Status HandleRobots(InFlight& flight, const FetchResponse& response);
+  // A shared job: robots.txt of `host` from the store (kReady), or this worker's to fetch
+  // (kFetch), or another's being fetched (kWait, asked again in kRobotsRecheckMs).
+  Result<RobotsGate::Need> ShareRobots(const std::string& host);
+  static constexpr int64_t kRobotsRecheckMs = 500;
+  // What known rules do: Crawl-delay; the sitemaps listed, when `fetched_from` (this
+  // worker fetched them there); a host given up on is reported.
+  void ApplyRobots(const std::string& host, const RobotsGate::Outcome& outcome,
+                   const std::string& fetched_from);
   Status HandleSitemap(InFlight& flight, const FetchResponse& response);
   Status HandlePage(InFlight& flight, FetchResponse& response);
   Status HandleFailure(InFlight& flight, const FetchResponse& response);

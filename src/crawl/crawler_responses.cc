@@ -50,28 +50,58 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
       // failure of the URL that asked (permanent ones fail it at once, dns_timeout
       // and connect are retried with backoff); the next URL asks again, and the
       // breaker ends a host that keeps failing.
+      Status given_back = state_->PublishRobots(host, StateStore::kNoAnswer, "");
+      if (!given_back.ok()) return given_back;
       InFlight asked;
       asked.entry = *flight.robots_for;
       asked.current_url = asked.entry.url;
       return HandleFailure(asked, response);
     }
     case RobotsGate::Outcome::Kind::kReady:
-      if (std::optional<double> delay = outcome.rules->crawl_delay_seconds()) {
-        scheduler_.SetCrawlDelay(host, *delay);
-      }
-      if (options_.sitemaps) {
-        for (const std::string& sitemap : outcome.rules->sitemaps()) {
-          sitemaps_.Queue(flight.current_url, sitemap, 1);
-        }
-      }
-      return Status::Ok();
-    case RobotsGate::Outcome::Kind::kGaveUp:
-      Emit("failed", flight.current_url, "robots.txt unavailable: host treated as disallowed");
-      return Status::Ok();
+    case RobotsGate::Outcome::Kind::kGaveUp: {
+      const bool ready = outcome.kind == RobotsGate::Outcome::Kind::kReady;
+      Status published = state_->PublishRobots(
+          host, ready ? response.status : SharedRobots::kGaveUp, ready ? response.body : "");
+      ApplyRobots(host, outcome, flight.current_url);
+      return published;
+    }
     case RobotsGate::Outcome::Kind::kRetryLater:
-      break;
+      return state_->PublishRobots(host, StateStore::kNoAnswer, "");
   }
   return Status::Ok();
+}
+
+Result<RobotsGate::Need> Crawler::Impl::ShareRobots(const std::string& host) {
+  Result<SharedRobots> shared = state_->ShareRobots(host);
+  if (!shared.ok()) return shared.status();
+  switch (shared.value().kind) {
+    case SharedRobots::Kind::kFetch:
+      return RobotsGate::Need::kFetch;
+    case SharedRobots::Kind::kWait:
+      robots_.WaitUntil(host, clock_.NowMs() + kRobotsRecheckMs);
+      return RobotsGate::Need::kWait;
+    case SharedRobots::Kind::kKnown:
+      break;
+  }
+  ApplyRobots(host, robots_.Adopt(host, shared.value().status, shared.value().body), "");
+  return RobotsGate::Need::kReady;
+}
+
+void Crawler::Impl::ApplyRobots(const std::string& host, const RobotsGate::Outcome& outcome,
+                                const std::string& fetched_from) {
+  if (outcome.kind == RobotsGate::Outcome::Kind::kGaveUp) {
+    Emit("failed", fetched_from.empty() ? robots_.RobotsUrl(host) : fetched_from,
+         "robots.txt unavailable: host treated as disallowed");
+    return;
+  }
+  if (std::optional<double> delay = outcome.rules->crawl_delay_seconds()) {
+    scheduler_.SetCrawlDelay(host, *delay);
+  }
+  if (options_.sitemaps && !fetched_from.empty()) {
+    for (const std::string& sitemap : outcome.rules->sitemaps()) {
+      sitemaps_.Queue(fetched_from, sitemap, 1);
+    }
+  }
 }
 
 // A failing sitemap is logged and skipped; the URLs of a good one join the

@@ -108,8 +108,16 @@ CREATE TABLE runs(
   stats text);
 )sql";
 
+// Version 2: robots.txt fetched once per host for all workers (ShareRobots): the stored
+// answer, when it was stored, and the lease of the worker fetching it.
+constexpr char kVersion2Sql[] = R"sql(
+ALTER TABLE hosts ADD COLUMN robots_status int, ADD COLUMN robots_body bytea,
+  ADD COLUMN robots_at timestamptz, ADD COLUMN robots_owner text,
+  ADD COLUMN robots_until timestamptz;
+)sql";
+
 // Migration n takes a version n-1 schema to version n.
-constexpr const char* kMigrations[] = {kVersion1Sql};
+constexpr const char* kMigrations[] = {kVersion1Sql, kVersion2Sql};
 
 // The lease of an expired claim ends: the URL is pending for anyone again; one whose page
 // was being parsed counts a crash (the SQLite crash-marker rule), and fails at kMaxCrashes.

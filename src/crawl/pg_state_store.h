@@ -113,6 +113,8 @@ class PgStateStore final : public StateStore {
   Status Maintain() override;
   Status SetHostPoliteness(const std::string& host, int64_t delay_ms,
                            int64_t paused_until_ms) override;
+  Result<SharedRobots> ShareRobots(const std::string& host) override;
+  Status PublishRobots(const std::string& host, int status, const std::string& body) override;
 
   // Transitions dropped because the URL's lease was lost (for stats and tests).
   int64_t lost_leases() const { return lost_leases_; }

@@ -1,10 +1,89 @@
-// PgStateStore's job-wide bookkeeping: the job's values, its runs, the (absent) output file
-// and the archive ends committed with the URL transitions.
+// PgStateStore's job-wide bookkeeping: the job's values, its runs, the (absent) output file,
+// the archive ends committed with the URL transitions, and robots.txt shared per host.
 #include <algorithm>
 
 #include "crawl/pg_state_store.h"
 
 namespace medscrape {
+namespace {
+
+// A stored robots.txt answer serves every worker for a day (RFC 9309 2.4: a cached copy
+// should not be used for longer than 24 hours); then the next claim fetches it again.
+constexpr char kRobotsFresh[] = "now() - interval '24 hours'";
+
+// bytea travels as hex text (bodies are bytes, not necessarily UTF-8).
+std::string Hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string Unhex(const std::string& hex) {
+  auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Takes the host's robots lease when nobody holds it and no fresh answer is stored;
+// otherwise reads the answer, or says to wait for the lease's holder.
+Result<SharedRobots> PgStateStore::ShareRobots(const std::string& host) {
+  SharedRobots shared;
+  Result<PgRows> leased =
+      db_->Exec(std::string("UPDATE hosts SET robots_owner = $3,"
+                            " robots_until = now() + $4 * interval '1 millisecond'"
+                            " WHERE job_id = $1 AND host = $2"
+                            " AND (robots_status IS NULL OR robots_at <= ") +
+                    kRobotsFresh +
+                    ") AND (robots_until IS NULL OR robots_until < now() OR robots_owner = $3)"
+                    " RETURNING 1",
+                {job_param_, host, options_.worker, PgInt(options_.lease_ms)});
+  if (!leased.ok()) return leased.status();
+  if (leased.value().size() > 0) return shared;  // kFetch: this worker's to fetch.
+  Result<PgRows> stored =
+      db_->Exec(std::string("SELECT robots_status, encode(robots_body, 'hex'), robots_at > ") +
+                    kRobotsFresh + " FROM hosts WHERE job_id = $1 AND host = $2",
+                {job_param_, host});
+  if (!stored.ok()) return stored.status();
+  const PgRows& row = stored.value();
+  if (row.size() == 0) return shared;  // No row (a host without URLs): fetch it.
+  if (row.IsNull(0, 0) || row.Text(0, 2) != "t") {
+    shared.kind = SharedRobots::Kind::kWait;
+    return shared;
+  }
+  shared.kind = SharedRobots::Kind::kKnown;
+  shared.status = static_cast<int>(row.Int(0, 0));
+  shared.body = Unhex(row.Text(0, 1));
+  return shared;
+}
+
+Status PgStateStore::PublishRobots(const std::string& host, int status, const std::string& body) {
+  if (status == kNoAnswer) {
+    return db_
+        ->Exec(
+            "UPDATE hosts SET robots_owner = NULL, robots_until = NULL"
+            " WHERE job_id = $1 AND host = $2 AND robots_owner = $3",
+            {job_param_, host, options_.worker})
+        .status();
+  }
+  return db_
+      ->Exec(
+          "UPDATE hosts SET robots_status = $3, robots_body = decode($4, 'hex'),"
+          " robots_at = now(), robots_owner = NULL, robots_until = NULL"
+          " WHERE job_id = $1 AND host = $2",
+          {job_param_, host, PgInt(status), Hex(body)})
+      .status();
+}
 
 Status PgStateStore::SetJobValue(const std::string& key, const std::string& value) {
   return db_

@@ -80,21 +80,30 @@ RobotsGate::Outcome RobotsGate::OnResponse(const std::string& host, const std::s
     robots.state = HostRobots::State::kUnknown;
     return Outcome{Outcome::Kind::kUnreachable};
   }
-  if (answered && status >= 200 && status < 500) {
-    robots.rules = status >= 300 && status < 400
-                       ? RobotsRules::AllowAll()
-                       : RobotsFromResponse(status, response.body, token_);
-    robots.state = HostRobots::State::kReady;
-    return Outcome{Outcome::Kind::kReady, "", &robots.rules};
-  }
-  if (++robots.failures >= kMaxTries) {
-    robots.rules = RobotsRules::DisallowAll();
-    robots.state = HostRobots::State::kReady;
-    return Outcome{Outcome::Kind::kGaveUp, "", &robots.rules};
-  }
+  if (answered && status >= 200 && status < 500) return Adopt(host, status, response.body);
+  if (++robots.failures >= kMaxTries) return Adopt(host, 0, "");
   robots.state = HostRobots::State::kRetryLater;
   robots.retry_at_ms = now_ms + kRetryMs;
   return Outcome{Outcome::Kind::kRetryLater};
+}
+
+RobotsGate::Outcome RobotsGate::Adopt(const std::string& host, int status,
+                                      const std::string& body) {
+  HostRobots& robots = hosts_[host];
+  robots.state = HostRobots::State::kReady;
+  if (status == 0) {
+    robots.rules = RobotsRules::DisallowAll();
+    return Outcome{Outcome::Kind::kGaveUp, "", &robots.rules};
+  }
+  robots.rules = status >= 300 && status < 400 ? RobotsRules::AllowAll()
+                                               : RobotsFromResponse(status, body, token_);
+  return Outcome{Outcome::Kind::kReady, "", &robots.rules};
+}
+
+void RobotsGate::WaitUntil(const std::string& host, int64_t until_ms) {
+  HostRobots& robots = hosts_[host];
+  robots.state = HostRobots::State::kRetryLater;
+  robots.retry_at_ms = until_ms;
 }
 
 }  // namespace medscrape

@@ -69,6 +69,12 @@ class RobotsGate {
   Outcome OnResponse(const std::string& host, const std::string& url, int hops,
                      const FetchResponse& response, int64_t now_ms);
 
+  // A shared job: the answer another worker fetched (its final status and body; status 0:
+  // it gave up on the host), as OnResponse would have taken it (kReady or kGaveUp).
+  Outcome Adopt(const std::string& host, int status, const std::string& body);
+  // A shared job: another worker is fetching it; Check says kFetch again at `until_ms`.
+  void WaitUntil(const std::string& host, int64_t until_ms);
+
  private:
   struct HostRobots {
     enum class State { kUnknown, kFetching, kReady, kRetryLater } state = State::kUnknown;

@@ -114,6 +114,18 @@ struct HealFilter {
   int max_heals = -1;            // Only URLs requeued fewer times than this; < 0: no cap.
 };
 
+// A shared job's robots.txt of one host (StateStore::ShareRobots).
+struct SharedRobots {
+  enum class Kind {
+    kFetch,  // This worker holds the host's robots lease (or the store is not shared).
+    kWait,   // Another worker is fetching it.
+    kKnown,  // Stored by a worker less than a day ago: `status` and `body`.
+  } kind = Kind::kFetch;
+  int status = 0;  // The final response's status; kGaveUp: the host was given up on.
+  std::string body;
+  static constexpr int kGaveUp = 0;
+};
+
 // One output file of the job and the end of its last committed record.
 struct OutputFile {
   std::string path;
@@ -253,6 +265,16 @@ class StateStore {
   // until `paused_until_ms`, engine time): a shared store spaces every worker's claims by it.
   virtual Status SetHostPoliteness(const std::string& /*host*/, int64_t /*delay_ms*/,
                                    int64_t /*paused_until_ms*/) {
+    return Status::Ok();
+  }
+  // robots.txt of `host` once for all workers: what this worker should do (fetch it under
+  // the host's robots lease, wait for the worker that holds it, or use the stored answer).
+  virtual Result<SharedRobots> ShareRobots(const std::string& /*host*/) { return SharedRobots{}; }
+  // The answer of this worker's robots.txt fetch (SharedRobots::status and body), or
+  // kNoAnswer: no answer yet (the lease is given back; the next claim tries again).
+  static constexpr int kNoAnswer = -1;
+  virtual Status PublishRobots(const std::string& /*host*/, int /*status*/,
+                               const std::string& /*body*/) {
     return Status::Ok();
   }
 
