@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,7 @@ class PgDb {
   PgDb(pg_conn* conn, std::string url, int64_t patience_ms);
   Status Reconnect();
   Result<PgRows> ExecOnce(const std::string& sql, const std::vector<PgParam>& params);
+  pg_result* Prepare(const std::string& sql, int n_params);
   bool Retryable(const Status& status) const;
 
   pg_conn* conn_;
@@ -95,6 +97,7 @@ class PgDb {
   bool lost_ = false;
   bool in_transaction_ = false;
   std::vector<std::pair<std::string, std::vector<PgParam>>> session_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name.
   std::string last_sqlstate_;
 };
 

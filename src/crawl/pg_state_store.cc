@@ -13,8 +13,10 @@ namespace medscrape {
 namespace {
 
 // Version 1. urls_frontier holds only pending URLs nobody leased, in each host's claim
-// order, so a claim seeks to its first row; urls_host_leases counts a host's leases;
-// urls_leases finds expired ones for the reaper; urls_counts serves CountStates.
+// order, so a claim reads its first rows; urls_due the same by due time (HostDueTime);
+// urls_next every pending URL by due time (EarliestPendingTime); urls_host_leases counts a
+// host's leases; urls_leases finds expired ones for the reaper; urls_counts serves
+// CountStates. Each read the loop makes is a short index range, whatever the frontier's size.
 constexpr char kVersion1Sql[] = R"sql(
 CREATE TABLE jobs(id bigserial PRIMARY KEY, name text UNIQUE NOT NULL,
                   created_at timestamptz NOT NULL DEFAULT now());
@@ -50,7 +52,9 @@ CREATE TABLE urls(
   UNIQUE (job_id, url));
 CREATE INDEX urls_frontier ON urls(job_id, host, depth, id)
   WHERE state = 'pending' AND lease_token IS NULL;
-CREATE INDEX urls_due ON urls(job_id, host, not_before) WHERE state = 'pending';
+CREATE INDEX urls_due ON urls(job_id, host, not_before)
+  WHERE state = 'pending' AND lease_token IS NULL;
+CREATE INDEX urls_next ON urls(job_id, not_before) WHERE state = 'pending';
 CREATE INDEX urls_host_leases ON urls(job_id, host) WHERE lease_token IS NOT NULL;
 CREATE INDEX urls_leases ON urls(job_id, lease_expires) WHERE lease_token IS NOT NULL;
 CREATE INDEX urls_counts ON urls(job_id, host, state, reason);
@@ -132,6 +136,12 @@ WHERE job_id = $1 AND lease_token IS NOT NULL AND state = 'pending'
   AND (lease_expires < now() OR lease_owner = $2)
 )sql";
 
+// The loop's reads are short ordered index ranges (a host's frontier in claim order, the
+// earliest due time). Before ANALYZE has seen a job's rows (a new job, a frontier that grew
+// fast) the planner may guess a host holds one row and sort the whole range instead, a
+// cost that grows with the frontier; a worker's session never wants that trade.
+constexpr char kPlannerSql[] = "SET enable_sort = off";
+
 std::string MachineName() {
   char name[256] = {0};
   if (::gethostname(name, sizeof(name) - 1) != 0) return "";
@@ -157,7 +167,9 @@ Result<std::unique_ptr<StateStore>> PgStateStore::Open(const StateStoreOptions& 
   Result<std::unique_ptr<PgDb>> db = PgDb::Connect(options.location, options.lease_ms);
   if (!db.ok()) return db.status();
   Status status = Migrate(*db.value());
+  if (status.ok()) status = db.value()->Exec(kPlannerSql).status();
   if (!status.ok()) return status;
+  db.value()->KeepForSession(kPlannerSql, {});
   std::unique_ptr<PgStateStore> store(new PgStateStore(std::move(db).value(), options));
   status = store->OpenJob();
   if (status.ok()) status = store->Join();

@@ -157,9 +157,12 @@ Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, s
     if (delay_ms > 0) take = std::min<int64_t>(take, 1);
     if (take <= 0) return Status::Ok();
     Result<PgRows> picked = db_->Exec(
-        std::string("WITH picked AS (SELECT id FROM urls WHERE job_id = $1 AND host = $2"
-                    " AND state = 'pending' AND lease_token IS NULL AND not_before <= now()"
-                    " ORDER BY depth, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        // The host's frontier in claim order (urls_frontier), not_before applied to what it
+        // yields: OFFSET 0 keeps the planner from taking urls_due and sorting the whole range.
+        std::string("WITH picked AS (SELECT id FROM (SELECT id, not_before FROM urls"
+                    " WHERE job_id = $1 AND host = $2 AND state = 'pending'"
+                    " AND lease_token IS NULL ORDER BY depth, id OFFSET 0) AS f"
+                    " WHERE not_before <= now() LIMIT $3 FOR UPDATE SKIP LOCKED)"
                     " UPDATE urls u SET lease_owner = $4, lease_token = $5,"
                     " lease_expires = now() + $6 * interval '1 millisecond'"
                     " FROM picked WHERE u.id = picked.id RETURNING ") +
@@ -187,13 +190,14 @@ Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, s
 
 Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_ms) {
   if (after_ms == INT64_MIN) {
-    return EngineTime("SELECT min(not_before) FROM urls WHERE job_id = $1 AND state = 'pending'",
-                      {job_param_});
+    return EngineTime(
+        "SELECT not_before FROM urls WHERE job_id = $1 AND state = 'pending'"
+        " ORDER BY not_before LIMIT 1",
+        {job_param_});
   }
   return EngineTime(
-      "SELECT min(not_before) FROM urls WHERE job_id = $1 AND state = 'pending'"
-      " AND not_before > " +
-          ServerTime(2),
+      "SELECT not_before FROM urls WHERE job_id = $1 AND state = 'pending' AND not_before > " +
+          ServerTime(2) + " ORDER BY not_before LIMIT 1",
       {job_param_, PgInt(after_ms - NowMs())});
 }
 
@@ -203,9 +207,11 @@ Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_m
 Result<std::optional<int64_t>> PgStateStore::HostDueTime(const std::string& host) {
   Result<std::optional<int64_t>> due = EngineTime(
       "SELECT CASE WHEN m IS NULL THEN NULL ELSE GREATEST(h.next_at, h.paused_until, m) END"
-      " FROM hosts h, LATERAL (SELECT min(CASE WHEN lease_token IS NULL THEN not_before"
-      " ELSE '-infinity' END) AS m FROM urls WHERE job_id = $1 AND host = $2"
-      " AND state = 'pending') AS f WHERE h.job_id = $1 AND h.host = $2",
+      " FROM hosts h, LATERAL (SELECT COALESCE((SELECT timestamptz '-infinity' FROM urls"
+      " WHERE job_id = $1 AND host = $2 AND lease_token IS NOT NULL AND state = 'pending'"
+      " LIMIT 1), (SELECT not_before FROM urls WHERE job_id = $1 AND host = $2"
+      " AND state = 'pending' AND lease_token IS NULL ORDER BY not_before LIMIT 1)) AS m) AS f"
+      " WHERE h.job_id = $1 AND h.host = $2",
       {job_param_, host});
   if (!due.ok() || !due.value()) return due;
   return std::optional<int64_t>(std::min(*due.value(), NowMs() + kRecheckMs));
