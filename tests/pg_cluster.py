@@ -28,7 +28,9 @@ def _free_port():
 
 
 class PgCluster:
-    def __init__(self):
+    def __init__(self, durable=False):
+        """durable: keep fsync on (benchmarks); tests turn it off for speed."""
+        self.durable = durable
         self.dir = tempfile.mkdtemp(prefix="medscrape-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = _free_port()
@@ -50,7 +52,8 @@ class PgCluster:
                   "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")
         with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as conf:
             conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.dir}'\nfsync = off\n"
+                       f"unix_socket_directories = '{self.dir}'\n"
+                       f"fsync = {'on' if self.durable else 'off'}\n"
                        "max_connections = 200\nlog_min_messages = fatal\n")
         self.start()
         return self
