@@ -5,7 +5,7 @@ throw-away PostgreSQL 15 server on 127.0.0.1 (tests/pg_cluster.py) with fsync on
 1. claims: build/pg_claim_bench, the store alone: W worker processes claim and complete URLs
    as fast as they can over many hosts (1000) and over few (10, where workers contend for the
    same host rows); transactions/s and p50/p99 latency at 1, 3, 10 and 30 workers.
-2. latency: real `medscrape crawl` workers on fixtures/site served under 10 loopback host
+2. latency: real `medscrape crawl` workers on fixtures/site served under 20 loopback host
    names by tests/http_test_server.py with 200 ms added to every response, delay 0,
    concurrency 4 per worker: pages/s and CPU seconds with 1, 2 and 3 workers. Latency-bound
    work, so pages/s should grow with the workers while the CPU stays low (near-linear CPU
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pg_cluster import PgCluster  # noqa: E402
 
 BUILD = Path(os.environ.get("MEDSCRAPE_BUILD_DIR", ROOT / "build"))
-HOSTS = [f"127.0.0.{i}" for i in range(2, 12)]
+HOSTS = [f"127.0.0.{i}" for i in range(2, 22)]
 SEED = "/jingxuan/index.shtml"
 STATS = tempfile.mkdtemp(prefix="scale-out-bench-")
 
