@@ -117,16 +117,24 @@ def one_row(db, sql):
 # ---------------------------------------------------------------- 1. one worker
 
 @case("one worker: the SQLite crawl's records, export appends each once (a second export adds "
-      "none), jobs lists the job, the schema is at version 2")
+      "none), jobs lists the job, the schema is at version 2, --warc names the worker's file")
 def _(binary, tmp):
     sites = Sites()
     try:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("one")
-        r = start(worker_argv(binary, url, "j1", "w1", "--delay", "0", seeds=sites.seeds(), tmp=tmp))
+        r = start(worker_argv(binary, url, "j1", "w1", "--delay", "0", "--warc",
+                              Path(tmp) / "night", seeds=sites.seeds(), tmp=tmp))
         rc, err = finish(r, "the worker")
         check(rc == 0, f"worker exited {rc}: {err[-600:]}")
         check("-> job j1 (worker w1)" in err, f"summary names the job: {err[-300:]}")
+        archive = Path(tmp) / "night-w1.warc.gz"
+        check(archive.exists() and (Path(tmp) / "night-w1.cdxj").exists(),
+              f"the worker's archive and index: {sorted(p.name for p in Path(tmp).iterdir())}")
+        r = testlib.run([binary, "extract", "-q", "-o", Path(tmp) / "rex.jsonl", archive])
+        check(r.rc == 0, r.describe())
+        eq(sorted(cli.records_by_url(Path(tmp) / "rex.jsonl")), sorted(want),
+           "pages re-extracted from the worker's WARC")
         out = Path(tmp) / "j1.jsonl"
         r = export(binary, url, "j1", out)
         check(r.rc == 0 and "111 new records" in r.stderr_text(), r.describe())
