@@ -193,8 +193,21 @@ Result<std::vector<UrlEntry>> Crawler::Impl::DueUrls(bool* complete) {
   const size_t per_host = static_cast<size_t>(std::max(1, scheduler_.options().per_host));
   std::vector<UrlEntry> due;
   *complete = true;
-  for (auto& [host, state] : hosts_) {
+  // A shared store's answers are claims that lapse unless started at once: claim no more
+  // than the free slots take, the hosts in turn from where the last round stopped.
+  const bool claims = state_->shared();
+  const size_t slots = static_cast<size_t>(std::max(1, options_.concurrency));
+  const size_t wanted = slots - std::min(slots, Busy());
+  auto from = claims ? hosts_.upper_bound(last_claimed_host_) : hosts_.begin();
+  for (size_t n = 0; n < hosts_.size(); ++n, ++from) {
+    if (from == hosts_.end()) from = hosts_.begin();
+    auto& [host, state] = *from;
+    if (claims && due.size() >= wanted) {
+      *complete = false;
+      break;
+    }
     if (!Startable(host, state, now)) continue;
+    if (claims) last_claimed_host_ = host;
     const size_t limit = per_host + held[host];
     Result<std::vector<UrlEntry>> pending = state_->NextPending(host, now, limit);
     if (!pending.ok()) return pending.status();

@@ -116,6 +116,7 @@ class Crawler::Impl {
   // (kFetch), or another's being fetched (kWait, asked again in kRobotsRecheckMs).
   Result<RobotsGate::Need> ShareRobots(const std::string& host);
   static constexpr int64_t kRobotsRecheckMs = 500;
+  std::string last_claimed_host_;  // DueUrls' round-robin over hosts_ (shared stores).
   // What known rules do: Crawl-delay; the sitemaps listed, when `fetched_from` (this
   // worker fetched them there); a host given up on is reported.
   void ApplyRobots(const std::string& host, const RobotsGate::Outcome& outcome,

@@ -86,14 +86,18 @@ Result<int64_t> RecordExport::Step() {
   int64_t end = offset_;
   Status status = db_->Transaction([&]() -> Status {
     appended = 0;
-    int64_t at = offset_;  // Appends start at the committed end, on a retry too.
     Status iso = db_->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").status();
     if (!iso.ok()) return iso;
     Result<PgRows> state = db_->Exec(
-        "SELECT seen_xmin, pg_snapshot_xmin(pg_current_snapshot()) FROM exports WHERE id = $1"
-        " FOR UPDATE",
+        "SELECT seen_xmin, pg_snapshot_xmin(pg_current_snapshot()), \"offset\" FROM exports"
+        " WHERE id = $1 FOR UPDATE",
         {export_id_});
     if (!state.ok()) return state.status();
+    // Appends start at the committed end as the database has it: a retry after a COMMIT
+    // whose answer was lost finds the step committed, and must not write over it. What
+    // lies past that end was never committed as exported.
+    int64_t at = state.value().Int(0, 2);
+    if (::ftruncate(fd_, at) != 0) return Errno(path_, "cannot cut back");
     const PgParam seen = state.value().IsNull(0, 0) ? PgParam() : PgParam(state.value().Text(0, 0));
     const std::string xmin = state.value().Text(0, 1);
     std::vector<int64_t> marks;  // Records at or past xmin: the next step sees them again.
@@ -138,11 +142,9 @@ Result<int64_t> RecordExport::Step() {
     end = at;
     return ok;
   });
-  if (!status.ok()) {
-    // Whatever was appended is past the committed end: cut it so the file stays whole.
-    if (::ftruncate(fd_, offset_) != 0) return Errno(path_, "cannot cut back");
-    return status;
-  }
+  // On failure the file's tail past the committed end (unknown here: the COMMIT may have
+  // landed) is cut by the next step or the next Open, both of which read that end.
+  if (!status.ok()) return status;
   offset_ = end;
   Result<PgRows> count = db_->Exec("SELECT count(*) FROM records WHERE job_id = $1", {job_id_});
   if (count.ok()) job_records_ = count.value().Int(0, 0);

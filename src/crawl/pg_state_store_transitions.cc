@@ -69,7 +69,10 @@ Status PgStateStore::Transition(int64_t id, const std::string& sql, std::vector<
       if (row.value().size() == 0) {
         return Status::Error(db_->where() + ": no URL with id " + std::to_string(id));
       }
-      if (row.value().Text(0, 1) == "t") {
+      // Only a claim of this worker's that is still its own yet not pending is a bug; a URL
+      // settled without a claim (a redirect's target) that another worker finished first
+      // is the same as a lost lease.
+      if (token && row.value().Text(0, 1) == "t") {
         return Status::Error(db_->where() + ": URL " + std::to_string(id) + " is " +
                              row.value().Text(0, 0) + ", not pending");
       }

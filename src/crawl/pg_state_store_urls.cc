@@ -136,10 +136,9 @@ Result<std::vector<UrlEntry>> PgStateStore::NextPending(const std::string& host,
 Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, size_t limit) {
   std::vector<UrlEntry> claimed;
   const int64_t token = static_cast<int64_t>(tokens_() >> 1);
-  int64_t claimed_ms = NowMs();  // Before the server's now(): Starting's deadline covers both.
   Status status = db_->Transaction([&]() -> Status {
     claimed.clear();
-    claimed_ms = NowMs();
+    const int64_t began_ms = NowMs();
     Result<PgRows> due = db_->Exec(
         "SELECT delay_ms FROM hosts WHERE job_id = $1 AND host = $2 AND next_at <= now()"
         " AND paused_until <= now() FOR UPDATE SKIP LOCKED",
@@ -173,12 +172,17 @@ Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, s
     if (claimed.empty()) return Status::Ok();
     return db_
         ->Exec(
-            "UPDATE hosts SET next_at = now() + (delay_ms + CASE WHEN delay_ms > 0 THEN $3"
-            " ELSE 0 END) * interval '1 millisecond' WHERE job_id = $1 AND host = $2",
-            {job_param_, host, PgInt(kStartDeadlineMs + kSlackMs)})
+            // The next slot counts from the server's clock as this statement runs, plus
+            // what may pass until the request is on the wire: the COMMIT's answer (less
+            // than this transaction's round trips so far) and Starting's deadline.
+            "UPDATE hosts SET next_at = clock_timestamp() + (delay_ms + CASE WHEN delay_ms > 0"
+            " THEN $3 ELSE 0 END) * interval '1 millisecond' WHERE job_id = $1 AND host = $2",
+            {job_param_, host,
+             PgInt(kStartDeadlineMs + kSlackMs + std::min<int64_t>(1000, NowMs() - began_ms))})
         .status();
   });
   if (!status.ok()) return status;
+  const int64_t claimed_ms = NowMs();  // Starting's deadline runs from the COMMIT's answer.
   std::sort(claimed.begin(), claimed.end(), [](const UrlEntry& a, const UrlEntry& b) {
     return a.depth != b.depth ? a.depth < b.depth : a.id < b.id;
   });
