@@ -87,13 +87,9 @@ Status CheckShared(CrawlArgs* a) {
                          a->job + "'");
   }
   c.job = a->job;
-  if (c.worker.empty()) {
-    char name[256] = {0};
-    if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') {
-      return Status::Error("cannot tell this machine's host name: give --worker NAME");
-    }
-    c.worker = name;
-  }
+  if (c.worker.empty()) c.worker = MachineName();
+  if (c.worker.empty())
+    return Status::Error("cannot tell this machine's host name: give --worker NAME");
   if (c.lease_s < 1) return Status::Error("--lease must be at least 1s");
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 #include "crawl/pg_db.h"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,6 +37,12 @@ std::string Trimmed(const char* text) {
 }
 
 }  // namespace
+
+std::string MachineName() {
+  char name[256] = {0};
+  if (::gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
 
 bool IsPostgresUrl(const std::string& location) {
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;

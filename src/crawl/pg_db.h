@@ -129,6 +129,9 @@ std::string PgIntArray(const Ints& items) {
 
 // Whether `location` names a PostgreSQL server rather than a file.
 bool IsPostgresUrl(const std::string& location);
+// This machine's host name (a shared job's default worker name, and each worker's row);
+// "" when it cannot be told.
+std::string MachineName();
 
 }  // namespace medscrape
 

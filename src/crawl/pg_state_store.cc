@@ -142,12 +142,6 @@ WHERE job_id = $1 AND lease_token IS NOT NULL AND state = 'pending'
 // cost that grows with the frontier; a worker's session never wants that trade.
 constexpr char kPlannerSql[] = "SET enable_sort = off";
 
-std::string MachineName() {
-  char name[256] = {0};
-  if (::gethostname(name, sizeof(name) - 1) != 0) return "";
-  return name;
-}
-
 const Clock& DefaultClock() {
   static const SystemClock clock;
   return clock;
