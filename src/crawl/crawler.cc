@@ -88,7 +88,9 @@ Status Crawler::Impl::Open() {
   if (!run.ok()) return run.status();
   summary_.run_id = run.value();
   status = AddSeeds();
-  if (status.ok()) status = SharePoliteness();
+  for (auto it = hosts_.begin(); status.ok() && it != hosts_.end(); ++it) {
+    status = ShareDelay(it->first);
+  }
   if (!status.ok()) return status;
   std::set<std::string> hosts;
   for (const auto& [host, state] : hosts_) hosts.insert(host);
@@ -124,7 +126,6 @@ HostState& Crawler::Impl::Host(const std::string& host) {
 Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     Status kept = state_->Maintain();
-    if (kept.ok()) kept = SharePoliteness();
     if (!kept.ok()) return kept;
     const bool out_of_time =
         options_.max_time_s > 0 && clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;

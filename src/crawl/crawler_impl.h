@@ -65,8 +65,9 @@ class Crawler::Impl {
   Status OpenState();
   // A shared job: its seeds are the union of every worker's (in seeds_ and the job).
   Status MergeSeeds();
-  // A shared job: each host's current delay, for the claims of every worker.
-  Status SharePoliteness();
+  // A shared job: the host's delay, when it changed (a response's AutoThrottle, a
+  // Crawl-delay), for the claims of every worker.
+  Status ShareDelay(const std::string& host);
   Status Refresh(const std::set<std::string>& hosts);
   Status FinishRun();
 
@@ -155,7 +156,7 @@ class Crawler::Impl {
   // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
   std::map<int64_t, std::string> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
-  std::map<std::string, int64_t> shared_delay_ms_;  // SharePoliteness: last told, per host.
+  std::map<std::string, int64_t> shared_delay_ms_;  // ShareDelay: last told, per host.
   uint64_t next_request_id_ = 1;
   int64_t started_ms_ = 0;             // Clock::NowMs at the start.
   int64_t started_unix_ms_ = 0;        // Clock::UnixMs at the start.

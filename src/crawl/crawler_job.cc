@@ -109,17 +109,14 @@ Status Crawler::Impl::MergeSeeds() {
   return state_->SetJobValue("seeds", Json(seeds_).dump());
 }
 
-Status Crawler::Impl::SharePoliteness() {
+Status Crawler::Impl::ShareDelay(const std::string& host) {
   if (!state_->shared()) return Status::Ok();
-  for (const auto& [host, unused] : hosts_) {
-    const int64_t delay_ms = static_cast<int64_t>(scheduler_.CurrentDelay(host) * 1000);
-    auto [it, added] = shared_delay_ms_.try_emplace(host, -1);
-    if (it->second == delay_ms) continue;
-    Status status = state_->SetHostPoliteness(host, delay_ms, 0);
-    if (!status.ok()) return status;
-    it->second = delay_ms;
-  }
-  return Status::Ok();
+  const int64_t delay_ms = static_cast<int64_t>(scheduler_.CurrentDelay(host) * 1000);
+  auto [it, added] = shared_delay_ms_.try_emplace(host, -1);
+  if (it->second == delay_ms) return Status::Ok();
+  Status status = state_->SetHostPoliteness(host, delay_ms, 0);
+  if (status.ok()) it->second = delay_ms;
+  return status;
 }
 
 // Earlier runs' files first: one longer than its committed offset lost its run mid-write

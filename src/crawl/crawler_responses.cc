@@ -23,6 +23,8 @@ Status Crawler::Impl::Handle(FetchResponse& response) {
     scheduler_.OnFinish(flight.entry.host, response.seconds,
                         answered && response.status < 500 && response.status != 429);
   }
+  Status shared = ShareDelay(flight.entry.host);
+  if (!shared.ok()) return shared;
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
   if (flight.special()) {
     Status archived = ArchiveExchange(flight, response, WarcExchange::Kind::kResponse);
@@ -63,7 +65,7 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
       Status published = state_->PublishRobots(
           host, ready ? response.status : SharedRobots::kGaveUp, ready ? response.body : "");
       ApplyRobots(host, outcome, flight.current_url);
-      return published;
+      return published.ok() ? ShareDelay(host) : published;
     }
     case RobotsGate::Outcome::Kind::kRetryLater:
       return state_->PublishRobots(host, StateStore::kNoAnswer, "");
