@@ -87,6 +87,13 @@ def finish(proc, what, timeout=180):
     return proc.returncode, err.decode(errors="replace")
 
 
+def all_succeed(procs):
+    """Waits for every worker; each must exit 0."""
+    for i, proc in enumerate(procs):
+        rc, err = finish(proc, f"worker {i}")
+        check(rc == 0, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
+
+
 def reference(binary, tmp, seeds, *extra):
     """A clean one-process crawl's records (SQLite), by URL, without fetched_at."""
     job = cli.Job(Path(tmp), "reference")
@@ -230,9 +237,7 @@ def _(binary, tmp):
             procs = [start(worker_argv(binary, url, "jp", f"w{i}", "--delay", f"{delay}s",
                                        "--no-drift-check", seeds=sites.seeds(), tmp=tmp))
                      for i in range(workers)]
-            for i, proc in enumerate(procs):
-                rc, err = finish(proc, f"worker {i}")
-                check(rc == 0, f"worker {i} of {workers} exited {rc}: {err[-600:]}")
+            all_succeed(procs)
             eq(one_row(f"polite{workers}", "SELECT count(*) FROM urls WHERE state = 'done'"),
                str(3 * PER_HOST_DONE), f"done with {workers} workers")
             fetchers = one_row(f"polite{workers}", "SELECT count(DISTINCT worker) FROM records")
@@ -268,9 +273,7 @@ def _(binary, tmp):
         time.sleep(3.0)
         check(all(p.poll() is None for p in procs), "a worker gave up during a 3 s outage")
         pg().start()
-        for i, proc in enumerate(procs):
-            rc, err = finish(proc, f"worker {i}")
-            check(rc == 0, f"worker {i} exited {rc}: {err[-600:]}")
+        all_succeed(procs)
         eq(one_row("outage", "SELECT count(*) - count(DISTINCT url_id) FROM records"), "0",
            "URLs with two records")
         cli.same_records(exported(binary, url, "jo", tmp), want, "records across the outage")
