@@ -261,6 +261,98 @@ TEST_CASE("politeness: the probe waits for requests started before the breaker o
   CHECK(scheduler.ReadyAtMs("a") == clock.NowMs() + 60000);
 }
 
+// A worker's request to a shared host, as the engine makes it: the host's row adopted
+// before the start (the claim) and before the result (UpdateHost), then written back.
+void StartShared(HostScheduler& worker, FakeClock& clock, const SharedHostState& row,
+                 const std::string& host) {
+  worker.Adopt(host, row);
+  clock.AdvanceMs(worker.ReadyAtMs(host) - clock.NowMs());
+  REQUIRE(worker.CanStart(host));
+  worker.OnStart(host);
+}
+void FinishShared(HostScheduler& worker, SharedHostState& row, const std::string& host,
+                  bool success) {
+  worker.Adopt(host, row);
+  worker.OnFinish(host, 0.5, success);
+  row = worker.Shared(host);
+}
+
+TEST_CASE("politeness: two workers share one breaker through the host's row", "[politeness]") {
+  FakeClock clock(kUnix2023);
+  PolitenessOptions options;
+  options.delay_s = 0;
+  options.per_host = 4;
+  HostScheduler a(options, clock, 1), b(options, clock, 2);
+  SharedHostState row;
+  for (int i = 0; i < 3; ++i) StartShared(a, clock, row, "h");
+  for (int i = 0; i < 2; ++i) StartShared(b, clock, row, "h");
+  StartShared(b, clock, row, "h");  // B's straggler, started before the breaker opens.
+  for (int i = 0; i < 3; ++i) FinishShared(a, row, "h", false);
+  CHECK(row.failures == 3);
+  FinishShared(b, row, "h", false);
+  FinishShared(b, row, "h", false);  // The fifth failure in a row, whoever saw it: open.
+  CHECK(row.breaker_open);
+  CHECK(row.opens == 1);
+  CHECK(row.failures == 0);
+  CHECK(row.half_open_at_ms == clock.NowMs() + 60000);
+  a.Adopt("h", row);
+  CHECK_FALSE(a.CanStart("h"));  // A never saw five failures; the row tells it.
+  CHECK(a.ReadyAtMs("h") == clock.NowMs() + 60000);
+  CHECK(row.throttle_ms == 125);  // AutoThrottle is shared too: latency 0.5 s / per_host 4.
+  CHECK(row.delay_ms == 125);
+  FinishShared(b, row, "h", true);  // The straggler's success changes nothing while open.
+  CHECK(row.breaker_open);
+  CHECK(row.opens == 1);
+
+  clock.AdvanceMs(60000);
+  StartShared(a, clock, row, "h");  // A's claim took the one probe (the store allows one).
+  FinishShared(a, row, "h", true);
+  CHECK_FALSE(row.breaker_open);
+  b.Adopt("h", row);
+  CHECK(b.CanStart("h"));  // Closed for B as well.
+
+  // Two more opens, one by each worker: the host is dead for both.
+  for (int i = 0; i < 5; ++i) {
+    StartShared(b, clock, row, "h");
+    FinishShared(b, row, "h", false);
+  }
+  CHECK(row.opens == 2);
+  clock.AdvanceMs(60000);
+  StartShared(a, clock, row, "h");
+  FinishShared(a, row, "h", false);  // The probe fails: third open.
+  CHECK(row.opens == 3);
+  CHECK(row.dead);
+  b.Adopt("h", row);
+  CHECK(b.HostDead("h"));
+  CHECK_FALSE(b.HostDead("other"));
+}
+
+TEST_CASE("politeness: a shared pause is the longer one, and Save/Restore undo a change",
+          "[politeness]") {
+  FakeClock clock(kUnix2023);
+  PolitenessOptions options;
+  options.delay_s = 0;
+  HostScheduler a(options, clock, 1), b(options, clock, 2);
+  a.Pause("h", 30);
+  SharedHostState row = a.Shared("h");
+  CHECK(row.paused_until_ms == clock.NowMs() + 30000);
+  b.Pause("h", 60);
+  b.Adopt("h", row);  // B's own longer pause stays.
+  CHECK(b.ReadyAtMs("h") == clock.NowMs() + 60000);
+  HostScheduler c(options, clock, 3);
+  c.Adopt("h", row);
+  CHECK(c.ReadyAtMs("h") == clock.NowMs() + 30000);
+
+  const HostScheduler::HostState saved = c.Save("h");
+  c.OnStart("other");
+  const HostScheduler::HostState other = c.Save("other");
+  c.Restore("h", saved);
+  c.Pause("h", 90);
+  c.Restore("h", saved);  // A retried transaction starts from what was saved.
+  CHECK(c.ReadyAtMs("h") == clock.NowMs() + 30000);
+  CHECK(c.Save("other").in_flight == other.in_flight);
+}
+
 // Sun, 06 Nov 1994 08:49:37 GMT is 784111777 s; "now" is two minutes earlier.
 constexpr int64_t kTwoMinutesBefore = (784111777 - 120) * int64_t{1000};
 

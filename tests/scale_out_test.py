@@ -94,13 +94,14 @@ def all_succeed(procs):
         check(rc == 0, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
 
 
-def reference(binary, tmp, seeds, *extra):
-    """A clean one-process crawl's records (SQLite), by URL, without fetched_at."""
+def reference(binary, tmp, seeds, *extra, pages=None):
+    """A clean one-process crawl's records (SQLite), by URL, without fetched_at; `pages`
+    records expected (37 per seed by default)."""
     job = cli.Job(Path(tmp), "reference")
     r = cli.spawn([str(a) for a in job.argv(binary, *extra, seeds=())] + list(seeds), timeout=180)
     check(r.rc == 0, f"the reference crawl exited {r.rc}")
     records = job.records()
-    eq(len(records), 37 * len(seeds), "records of the reference crawl")
+    eq(len(records), 37 * len(seeds) if pages is None else pages, "records of the reference crawl")
     return records
 
 
@@ -124,7 +125,7 @@ def one_row(db, sql):
 # ---------------------------------------------------------------- 1. one worker
 
 @case("one worker: the SQLite crawl's records, export appends each once (a second export adds "
-      "none), jobs lists the job, the schema is at version 2, --warc names the worker's file")
+      "none), jobs lists the job, the schema is at version 3, --warc names the worker's file")
 def _(binary, tmp):
     sites = Sites()
     try:
@@ -156,7 +157,7 @@ def _(binary, tmp):
         eq([(j["job"], j["done"], j["pending"], j["records"]) for j in jobs],
            [("j1", 3 * PER_HOST_DONE, 0, 111)], "jobs")
         eq([(w["name"], w["live"]) for w in jobs[0]["workers"]], [("w1", False)], "workers")
-        eq(one_row("one", "SELECT max(version) FROM medscrape_schema"), "2", "schema version")
+        eq(one_row("one", "SELECT max(version) FROM medscrape_schema"), "3", "schema version")
         # The tables export reads the same records from the database.
         r = export(binary, url, "j1", Path(tmp) / "tables.sqlite", "--format", "sqlite")
         check(r.rc == 0 and "111 records" in r.stderr_text(), r.describe())
@@ -220,8 +221,9 @@ def _(binary, tmp):
 
 # ---------------------------------------------------------------- 3. politeness
 
-def gaps(site):
-    times = sorted(q["mono"] for q in site.requests())
+def gaps(site, since=0):
+    """Requests to `site` (after its first `since`) and the smallest gap between two."""
+    times = sorted(q["mono"] for q in site.requests()[since:])
     return len(times), min(b - a for a, b in zip(times, times[1:]))
 
 
@@ -370,6 +372,121 @@ def _(binary, tmp):
 
 # ---------------------------------------------------------------- 7. migrations
 
+# ---------------------------------------------------------------- 9. shared host state
+
+def peek(db, sql):
+    """One value of a database a worker may not have set up yet ("" until it has)."""
+    try:
+        return pg().sql(sql, db=db).strip()
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def settle(procs, codes=(0,)):
+    """Waits for every worker; each must exit with one of `codes`."""
+    for i, proc in enumerate(procs):
+        rc, err = finish(proc, f"worker {i}")
+        check(rc in codes, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
+
+
+@case("a host that fails everything: three workers share its circuit breaker (the fifth failure "
+      "of any worker opens it for all, one probe at a time, dead after three opens), and the "
+      "other host goes on")
+def _(binary, tmp):
+    failures, probes = 4, 2  # --breaker-failures; probes before the third open
+    sites = Sites(hosts=HOSTS[:2])
+    try:
+        bad = sites.sites[1]
+        seeds = [sites.seeds()[0]] + [f"{bad.base}/_fault/always?n={i}" for i in range(30)]
+        url = pg().url("breaker")
+        procs = [start(worker_argv(binary, url, "jb", f"w{i}", "--delay", "0", "--retries", "0",
+                                   "--breaker-failures", str(failures), "--breaker-cooldown",
+                                   "1s", "--no-drift-check", seeds=seeds, tmp=tmp))
+                 for i in range(3)]
+        settle(procs, codes=(0, 1))  # 1: more failures than --max-failed-ratio 0
+        asked = [q for q in bad.requests() if q["path"] != "/robots.txt"]
+        # At most the opening failures, the requests already in flight then (--per-host 2 in
+        # all), and the probes; per-worker breakers would need three times the failures.
+        check(failures + probes <= len(asked) <= failures + 2 + probes,
+              f"{len(asked)} requests to the failing host (breaker at {failures} failures)")
+        by_reason = dict(line.split("|") for line in pg().sql(
+            "SELECT reason, count(*) FROM urls WHERE host = '%s' GROUP BY reason"
+            % bad.base.split("/")[2], db="breaker").split())
+        eq(int(by_reason.get("http_500", 0)), len(asked), "URLs failed http_500")
+        eq(int(by_reason.get("host_unavailable", 0)), 30 - len(asked), "URLs failed host_unavailable")
+        eq(one_row("breaker", "SELECT opens || ' ' || dead FROM hosts WHERE host = '%s'"
+                   % bad.base.split("/")[2]), "3 true", "the failing host's row")
+        eq(one_row("breaker", "SELECT count(*) FROM urls WHERE state = 'done'"),
+           str(PER_HOST_DONE), "the other host's URLs done")
+        return f"{len(asked)} requests to the failing host"
+    finally:
+        sites.close()
+
+
+@case("redirects are claimed: with three workers and --delay, a redirect's target joins the "
+      "frontier, so no two requests to the host are closer than the delay; records as a "
+      "clean run's")
+def _(binary, tmp):
+    delay = 0.15
+    sites = Sites(hosts=HOSTS[:1])
+    try:
+        base = sites.sites[0].base
+        seeds = sites.seeds() + [f"{base}/_fault/redirect?code=302&to=/jingxuan/index.shtml%3Fr%3D{i}"
+                                 for i in range(6)]
+        want = reference(binary, tmp, seeds, "--delay", "0", pages=37)
+        since = len(sites.sites[0].requests())  # the reference crawl's
+        url = pg().url("redirects")
+        procs = [start(worker_argv(binary, url, "jr", f"w{i}", "--delay", f"{delay}s",
+                                   "--no-drift-check", seeds=seeds, tmp=tmp)) for i in range(3)]
+        all_succeed(procs)
+        n, smallest = gaps(sites.sites[0], since)
+        check(n >= PER_HOST_DONE + 6 * 2, f"only {n} requests")
+        check(smallest >= delay, f"two requests {smallest * 1000:.1f} ms apart (delay "
+                                 f"{delay * 1000:.0f} ms)")
+        eq(one_row("redirects", "SELECT count(*) FROM urls WHERE reason = 'redirected'"), "6",
+           "redirected seeds")
+        cli.same_records(exported(binary, url, "jr", tmp), want, "records with redirects")
+        return f"{n} requests, {smallest * 1000:.0f} ms apart at least"
+    finally:
+        sites.close()
+
+
+@case("a seed that a later worker brings is crawled by the workers already running (the later "
+      "one is killed at once): its host joins their scope")
+def _(binary, tmp):
+    sites = Sites(hosts=HOSTS[:2])
+    try:
+        first, second = sites.seeds()
+        url = pg().url("learn")
+        early = start(worker_argv(binary, url, "jl", "early", "--delay", "0.1s", "--lease", "2s",
+                                  "--no-drift-check", seeds=[first], tmp=tmp))
+        deadline = time.time() + 30
+        while time.time() < deadline and (peek(
+                "learn", "SELECT count(*) FROM urls WHERE state = 'done'") or "0") == "0":
+            time.sleep(0.1)
+        late = start(worker_argv(binary, url, "jl", "late", "--delay", "0.1s", "--lease", "2s",
+                                 "--no-drift-check", seeds=[second], tmp=tmp))
+        while time.time() < deadline and second not in peek(
+                "learn", "SELECT value FROM job_values WHERE key = 'seeds'"):
+            time.sleep(0.02)
+        late.kill()
+        late.wait()
+        if early.poll() is not None:
+            rc, err = finish(early, "early worker")
+            raise testlib.TestFailure(f"the early worker ended (exit {rc}) before the seed was "
+                                      f"added: {err[-600:]}")
+        all_succeed([early])
+        host = second.split("/")[2]
+        eq(one_row("learn", "SELECT count(*) FROM urls WHERE state = 'done' AND host = '%s'"
+                   % host), str(PER_HOST_DONE), "URLs of the later seed's host done")
+        writers = one_row("learn", "SELECT string_agg(DISTINCT worker, ',') FROM records"
+                          " WHERE line LIKE '%%%s%%'" % host)
+        check("early" in writers.split(","), f"records of {host} written by {writers!r}")
+        return f"records of the new host by {writers}"
+    finally:
+        sites.close()
+
+
 def version1_sql():
     """The version 1 schema, as the source defines it (the migration under test starts there)."""
     source = (testlib.source_dir() / "src" / "crawl" / "pg_state_store.cc").read_text()
@@ -378,8 +495,9 @@ def version1_sql():
     return m.group(1)
 
 
-@case("a version 1 database with a job half done is migrated to version 2 by the next worker, "
-      "which finishes the job: the clean run's records, robots.txt shared through the new columns")
+@case("a version 1 database with a job half done is migrated to version 3 by the next worker, "
+      "which finishes the job: the clean run's records, robots.txt shared through the new columns; "
+      "a job defined before the breaker options takes a worker's and keeps them")
 def _(binary, tmp):
     sites = Sites(hosts=HOSTS[:1])
     try:
@@ -407,14 +525,27 @@ def _(binary, tmp):
         rc, err = finish(start(worker_argv(binary, url, "jm", "new", "--delay", "0", tmp=tmp)),
                          "new worker")
         check(rc == 0, f"the worker on a version 1 database exited {rc}: {err[-600:]}")
-        eq(one_row("v1", "SELECT max(version) FROM medscrape_schema"), "2", "schema version")
+        eq(one_row("v1", "SELECT max(version) FROM medscrape_schema"), "3", "schema version")
         eq(one_row("v1", "SELECT robots_status FROM hosts"), "200", "robots.txt status stored")
         check("Disallow" in one_row("v1", "SELECT convert_from(robots_body, 'UTF8') FROM hosts"),
               "robots.txt body stored")
         eq(one_row("v1", "SELECT count(*) FROM urls WHERE lease_token IS NOT NULL"), "0",
            "leases left")
         cli.same_records(exported(binary, url, "jm", tmp), want, "records after the migration")
-        return "version 1 -> 2"
+        # The definition an earlier medscrape stored, without the options added since.
+        newer = ("max_delay_s", "breaker_failures", "breaker_cooldown_s", "breaker_max_opens")
+        stored = json.loads(one_row("v1", "SELECT value FROM job_values WHERE key = 'definition'"))
+        check(all(k in stored for k in newer), f"stored definition: {stored}")
+        older = {k: v for k, v in stored.items() if k not in newer}
+        pg().sql("UPDATE job_values SET value = '%s' WHERE key = 'definition'"
+                 % json.dumps(older).replace("'", "''"), db="v1")
+        rc, err = finish(start(worker_argv(binary, url, "jm", "later", "--delay", "0", tmp=tmp)),
+                         "later worker")
+        check(rc == 0, f"a worker joining a job defined before the breaker options exited {rc}: "
+                       f"{err[-600:]}")
+        again = json.loads(one_row("v1", "SELECT value FROM job_values WHERE key = 'definition'"))
+        eq(again, stored, "the definition after the later worker")
+        return "version 1 -> 3"
     finally:
         sites.close()
 

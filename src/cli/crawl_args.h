@@ -26,8 +26,9 @@ struct CrawlArgs {
   double max_failed_ratio = 0.05;
   std::string stats_path, metrics_path, config;
   std::string sites_dir;
-  std::string warc_max_size;  // --warc-max-size SIZE (ParseSize).
-  std::string lease = "30s";  // --lease DUR (a shared job's claims).
+  std::string warc_max_size;             // --warc-max-size SIZE (ParseSize).
+  std::string lease = "30s";             // --lease DUR (a shared job's claims).
+  std::string breaker_cooldown = "60s";  // --breaker-cooldown DUR.
 };
 
 // Declares every crawl option on `command`, writing into `args`.

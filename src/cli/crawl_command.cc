@@ -157,7 +157,8 @@ int Check(CrawlArgs* a, const Registry& registry) {
         Duration{"--refresh-hubs", a->refresh_hubs, &c.refresh_hubs_s},
         Duration{"--retry-failed-after", a->retry_failed_after, &c.retry_failed_after_s},
         Duration{"--progress-interval", a->progress_interval, &a->progress_every_s},
-        Duration{"--lease", a->lease, &c.lease_s}}) {
+        Duration{"--lease", a->lease, &c.lease_s},
+        Duration{"--breaker-cooldown", a->breaker_cooldown, &c.politeness.breaker_cooldown_s}}) {
     if (!d.text.empty() && !ParseDuration(d.text, d.seconds)) {
       return UsageError(std::string(d.name) +
                             " takes a duration like 90, 1.5s, 500ms, 2m or 12h, "

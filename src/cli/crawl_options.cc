@@ -91,6 +91,17 @@ void AddCrawlOptions(CLI::App* command, CrawlArgs* a) {
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
+  command
+      ->add_option("--breaker-failures", c.politeness.breaker_failures,
+                   "failed responses in a row that pause a host (its circuit breaker opens)")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  command
+      ->add_option("--breaker-cooldown", a->breaker_cooldown,
+                   "how long an open breaker pauses its host before one probe request")
+      ->type_name("DUR")
+      ->capture_default_str();
   command->add_option("--max-pages", c.max_pages, "stop after this many records; 0: no limit")
       ->type_name("N")
       ->capture_default_str()

@@ -89,7 +89,7 @@ Status Crawler::Impl::Open() {
   summary_.run_id = run.value();
   status = AddSeeds();
   for (auto it = hosts_.begin(); status.ok() && it != hosts_.end(); ++it) {
-    status = ShareDelay(it->first);
+    status = Polite(it->first, nullptr);
   }
   if (!status.ok()) return status;
   std::set<std::string> hosts;
@@ -97,7 +97,10 @@ Status Crawler::Impl::Open() {
   status = Refresh(hosts);
   if (!status.ok()) return status;
   // Only the seeds' hosts are asked for URLs (DueUrls): a job run again with
-  // other seeds settles the rest now, so the frontier can empty.
+  // other seeds settles the rest now, so the frontier can empty. A shared job's
+  // seeds only grow (MergeSeeds), and one another worker adds right now is
+  // learned later (LearnSeeds), not skipped.
+  if (state_->shared()) return Status::Ok();
   return state_->SkipPendingOutside(hosts).status();
 }
 
@@ -105,14 +108,18 @@ Status Crawler::Impl::Open() {
 // fetched whatever its kind; a seed that is not a page is a hub.
 Status Crawler::Impl::AddSeeds() {
   std::vector<NewUrl> seeds;
-  for (const std::string& url : seeds_) {
-    const std::string host = HostPortOf(url);
-    robots_.SetScheme(host, SchemeOf(url));
-    Host(host);
-    const bool page = links_->Classify(url).kind == LinkVerdict::Kind::kPage;
-    seeds.push_back(NewUrl{url, host, page ? "page" : "hub", 0, 0});
-  }
+  for (const std::string& url : seeds_) seeds.push_back(Seed(url));
   return state_->AddUrls(seeds).status();
+}
+
+// A seed's host joins the crawl (robots.txt is asked for with the seed's
+// scheme), and the seed's row is made.
+NewUrl Crawler::Impl::Seed(const std::string& url) {
+  const std::string host = HostPortOf(url);
+  robots_.SetScheme(host, SchemeOf(url));
+  Host(host);
+  const bool page = links_->Classify(url).kind == LinkVerdict::Kind::kPage;
+  return NewUrl{url, host, page ? "page" : "hub", 0, 0};
 }
 
 HostState& Crawler::Impl::Host(const std::string& host) {
@@ -126,6 +133,7 @@ HostState& Crawler::Impl::Host(const std::string& host) {
 Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     Status kept = state_->Maintain();
+    if (kept.ok()) kept = LearnSeeds();
     if (!kept.ok()) return kept;
     const bool out_of_time =
         options_.max_time_s > 0 && clock_.NowMs() - started_ms_ > options_.max_time_s * 1000;
@@ -213,6 +221,8 @@ Result<std::vector<UrlEntry>> Crawler::Impl::DueUrls(bool* complete) {
     Result<std::vector<UrlEntry>> pending = state_->NextPending(host, now, limit);
     if (!pending.ok()) return pending.status();
     if (pending.value().size() >= limit) *complete = false;
+    if (std::optional<SharedHostState> row = state_->ClaimedHost(host))
+      scheduler_.Adopt(host, *row);
     if (pending.value().empty()) {
       Result<std::optional<int64_t>> next = state_->HostDueTime(host);
       if (!next.ok()) return next.status();

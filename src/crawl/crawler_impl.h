@@ -8,6 +8,7 @@
 #ifndef MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 #define MEDSCRAPE_CRAWL_CRAWLER_IMPL_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,9 +66,13 @@ class Crawler::Impl {
   Status OpenState();
   // A shared job: its seeds are the union of every worker's (in seeds_ and the job).
   Status MergeSeeds();
-  // A shared job: the host's delay, when it changed (a response's AutoThrottle, a
-  // Crawl-delay), for the claims of every worker.
-  Status ShareDelay(const std::string& host);
+  Result<std::vector<std::string>> NewStoredSeeds();
+  Status LearnSeeds();
+  static constexpr int64_t kSeedRecheckMs = 2000;
+  // A politeness change of `host` (`change` calls scheduler_; may be empty). A shared job
+  // makes it on the host's row under its lock, over what every worker left there
+  // (AutoThrottle, breaker, pauses), and stores the result for all.
+  Status Polite(const std::string& host, const std::function<void()>& change);
   Status Refresh(const std::set<std::string>& hosts);
   Status FinishRun();
 
@@ -101,6 +106,7 @@ class Crawler::Impl {
   void Progress(bool final_line);
   bool InScope(const std::string& host) const { return hosts_.count(host) > 0; }
   HostState& Host(const std::string& host);
+  NewUrl Seed(const std::string& url);
   // A pending URL of `host` is due at `at_ms` (added: 0, rescheduled: its time).
   void Due(const std::string& host, int64_t at_ms);
   void Due(const std::vector<NewUrl>& urls);
@@ -156,12 +162,12 @@ class Crawler::Impl {
   // Pending URLs being fetched or extracted, by id, with their host: not to be started again.
   std::map<int64_t, std::string> in_flight_ids_;
   std::unordered_map<int64_t, int> postpones_;
-  std::map<std::string, int64_t> shared_delay_ms_;  // ShareDelay: last told, per host.
   uint64_t next_request_id_ = 1;
   int64_t started_ms_ = 0;             // Clock::NowMs at the start.
   int64_t started_unix_ms_ = 0;        // Clock::UnixMs at the start.
   int64_t fetches_started_at_ms_ = 0;  // When StartFetches last looked (PollTimeoutMs).
   int64_t last_progress_ms_ = 0;
+  int64_t next_seed_check_ms_ = 0;  // LearnSeeds.
   CrawlSummary summary_;
   // Last, so its workers stop before the members above go away.
   std::unique_ptr<ExtractionStage> extraction_;

@@ -12,6 +12,7 @@
 
 #include "crawl/crawler_impl.h"
 #include "crawl/response_rules.h"
+#include "url/canonical.h"
 
 namespace medscrape {
 namespace {
@@ -67,7 +68,11 @@ std::string JobDefinition(const CrawlOptions& options) {
                      {"sitemaps", options.sitemaps},
                      {"delay_s", p.delay_s},
                      {"per_host", p.per_host},
-                     {"auto_throttle", p.auto_throttle}};
+                     {"auto_throttle", p.auto_throttle},
+                     {"max_delay_s", p.max_delay_s},
+                     {"breaker_failures", p.breaker_failures},
+                     {"breaker_cooldown_s", p.breaker_cooldown_s},
+                     {"breaker_max_opens", p.breaker_max_opens}};
   return definition.dump();
 }
 
@@ -89,19 +94,27 @@ Status Crawler::Impl::OpenState() {
   return Status::Ok();
 }
 
-// The job keeps every seed any worker brought; a worker may bring none.
-Status Crawler::Impl::MergeSeeds() {
+// The job's seeds that seeds_ lacks.
+Result<std::vector<std::string>> Crawler::Impl::NewStoredSeeds() {
   Result<std::optional<std::string>> stored = state_->GetJobValue("seeds");
   if (!stored.ok()) return stored.status();
   std::set<std::string> known(seeds_.begin(), seeds_.end());
-  if (stored.value()) {
-    const Json list = Json::parse(*stored.value(), nullptr, false);
-    for (const Json& seed : list.is_array() ? list : Json::array()) {
-      if (seed.is_string() && known.insert(seed.get<std::string>()).second) {
-        seeds_.push_back(seed.get<std::string>());
-      }
+  std::vector<std::string> added;
+  if (!stored.value()) return added;
+  const Json list = Json::parse(*stored.value(), nullptr, false);
+  for (const Json& seed : list.is_array() ? list : Json::array()) {
+    if (seed.is_string() && known.insert(seed.get<std::string>()).second) {
+      added.push_back(seed.get<std::string>());
     }
   }
+  return added;
+}
+
+// The job keeps every seed any worker brought; a worker may bring none.
+Status Crawler::Impl::MergeSeeds() {
+  Result<std::vector<std::string>> stored = NewStoredSeeds();
+  if (!stored.ok()) return stored.status();
+  seeds_.insert(seeds_.end(), stored.value().begin(), stored.value().end());
   if (seeds_.empty()) {
     return Status::Error("job " + options_.job +
                          " has no seeds yet: give the first worker SEED URLs");
@@ -109,13 +122,42 @@ Status Crawler::Impl::MergeSeeds() {
   return state_->SetJobValue("seeds", Json(seeds_).dump());
 }
 
-Status Crawler::Impl::ShareDelay(const std::string& host) {
-  if (!state_->shared()) return Status::Ok();
-  const int64_t delay_ms = static_cast<int64_t>(scheduler_.CurrentDelay(host) * 1000);
-  auto [it, added] = shared_delay_ms_.try_emplace(host, -1);
-  if (it->second == delay_ms) return Status::Ok();
-  Status status = state_->SetHostPoliteness(host, delay_ms, 0);
-  if (status.ok()) it->second = delay_ms;
+// Seeds that workers started after this one brought: their hosts join this worker's scope
+// (looked at every kSeedRecheckMs), so every worker crawls every host of the job.
+Status Crawler::Impl::LearnSeeds() {
+  if (!state_->shared() || clock_.NowMs() < next_seed_check_ms_) return Status::Ok();
+  next_seed_check_ms_ = clock_.NowMs() + kSeedRecheckMs;
+  Result<std::vector<std::string>> stored = NewStoredSeeds();
+  if (!stored.ok()) return stored.status();
+  std::vector<NewUrl> added;
+  for (const std::string& url : stored.value()) {
+    seeds_.push_back(url);
+    links_->AddSeed(url);
+    const bool known = InScope(HostPortOf(url));
+    added.push_back(Seed(url));
+    Status status = known ? Status::Ok() : Polite(added.back().host, nullptr);
+    if (!status.ok()) return status;
+  }
+  Due(added);
+  // The worker that brought them may have died before it made their rows.
+  return state_->AddUrls(added).status();
+}
+
+Status Crawler::Impl::Polite(const std::string& host, const std::function<void()>& change) {
+  if (!state_->shared()) {
+    if (change) change();
+    return Status::Ok();
+  }
+  const HostScheduler::HostState before = scheduler_.Save(host);
+  bool changed = false;
+  Status status = state_->UpdateHost(host, [&](SharedHostState& row) {
+    scheduler_.Restore(host, before);
+    scheduler_.Adopt(host, row);
+    if (change) change();
+    changed = true;
+    row = scheduler_.Shared(host);
+  });
+  if (!changed && change) change();  // The store failed first; this worker still counts it.
   return status;
 }
 

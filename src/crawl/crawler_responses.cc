@@ -17,13 +17,15 @@ Status Crawler::Impl::Handle(FetchResponse& response) {
   InFlight flight = std::move(it->second);
   in_flight_.erase(it);
   const bool answered = response.error == FetchError::kNone;
-  if (answered && IsRateLimit(response)) {
-    scheduler_.OnRateLimited(flight.entry.host, response.seconds);
-  } else {
-    scheduler_.OnFinish(flight.entry.host, response.seconds,
-                        answered && response.status < 500 && response.status != 429);
-  }
-  Status shared = ShareDelay(flight.entry.host);
+  const bool rate_limited = answered && IsRateLimit(response);
+  const bool success = answered && response.status < 500 && response.status != 429;
+  Status shared = Polite(flight.entry.host, [&] {
+    if (rate_limited) {
+      scheduler_.OnRateLimited(flight.entry.host, response.seconds);
+    } else {
+      scheduler_.OnFinish(flight.entry.host, response.seconds, success);
+    }
+  });
   if (!shared.ok()) return shared;
   summary_.bytes += static_cast<int64_t>(response.wire_bytes);
   if (flight.special()) {
@@ -65,7 +67,7 @@ Status Crawler::Impl::HandleRobots(InFlight& flight, const FetchResponse& respon
       Status published = state_->PublishRobots(
           host, ready ? response.status : SharedRobots::kGaveUp, ready ? response.body : "");
       ApplyRobots(host, outcome, flight.current_url);
-      return published.ok() ? ShareDelay(host) : published;
+      return published.ok() ? Polite(host, nullptr) : published;
     }
     case RobotsGate::Outcome::Kind::kRetryLater:
       return state_->PublishRobots(host, StateStore::kNoAnswer, "");
@@ -174,12 +176,9 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
   std::optional<double> wait = ParseRetryAfter(response.retry_after, clock_.UnixMs());
   const double seconds = std::min(wait ? *wait : scheduler_.RetryDelayMs(postponed) / 1000.0,
                                   scheduler_.options().max_pause_s);
-  scheduler_.Pause(flight.entry.host, seconds);
-  const int64_t at = clock_.NowMs() + static_cast<int64_t>(seconds * 1000);
-  Status shared = state_->SetHostPoliteness(
-      flight.entry.host, static_cast<int64_t>(scheduler_.CurrentDelay(flight.entry.host) * 1000),
-      at);
+  Status shared = Polite(flight.entry.host, [&] { scheduler_.Pause(flight.entry.host, seconds); });
   if (!shared.ok()) return shared;
+  const int64_t at = clock_.NowMs() + static_cast<int64_t>(seconds * 1000);
   Due(flight.entry.host, at);
   return state_->Postpone(flight.entry.id, at);
 }
@@ -201,8 +200,10 @@ Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& resp
   const std::string& host = target.host;
   const std::string& next = target.url;
   if (!InScope(host)) return Skip(flight.entry.id, "redirect_out_of_scope");
-  if (robots_.Check(host, clock_.NowMs()) != RobotsGate::Need::kReady) {
-    // Its robots.txt is not known yet: the target joins the frontier instead.
+  // Its robots.txt is not known yet, or another worker of a shared job may hold the
+  // host's slot (only a claim may fetch there): the target joins the frontier instead.
+  if (robots_.Check(host, clock_.NowMs()) != RobotsGate::Need::kReady ||
+      (state_->shared() && next != flight.entry.url)) {
     std::vector<NewUrl> moved = {
         NewUrl{next, host, flight.entry.kind, flight.entry.depth, flight.entry.id}};
     Due(moved);

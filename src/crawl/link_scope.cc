@@ -78,19 +78,21 @@ Result<std::unique_ptr<LinkScope>> LinkScope::Create(const Registry& registry,
   if (status.ok()) status = CompileAll("--include", o.include, &scope->include_);
   if (status.ok()) status = CompileAll("--exclude", o.exclude, &scope->exclude_);
   if (!status.ok()) return status;
-  for (const std::string& seed : o.seeds) {
-    scope->scope_hosts_.insert(HostPortOf(seed));
-    const bool page = scope->Classify(seed).kind == LinkVerdict::Kind::kPage;
-    scope->memo_.Insert(FingerprintOf(seed), page ? kAdmittedPage : kAdmittedHub);
-    if (page) continue;
-    Shape shape;
-    shape.host = HostPortOf(seed);
-    shape.seed_path = PathAndQuery(seed);
-    shape.pattern = std::make_unique<RE2>(ShapePattern(shape.seed_path), RE2::Quiet);
-    if (!shape.pattern->ok()) continue;  // Cannot happen: every piece is quoted.
-    scope->shapes_.push_back(std::move(shape));
-  }
+  for (const std::string& seed : o.seeds) scope->AddSeed(seed);
   return scope;
+}
+
+void LinkScope::AddSeed(const std::string& seed) {
+  scope_hosts_.insert(HostPortOf(seed));
+  const bool page = Classify(seed).kind == LinkVerdict::Kind::kPage;
+  memo_.Insert(FingerprintOf(seed), page ? kAdmittedPage : kAdmittedHub);
+  if (page) return;
+  Shape shape;
+  shape.host = HostPortOf(seed);
+  shape.seed_path = PathAndQuery(seed);
+  shape.pattern = std::make_unique<RE2>(ShapePattern(shape.seed_path), RE2::Quiet);
+  if (!shape.pattern->ok()) return;  // Cannot happen: every piece is quoted.
+  shapes_.push_back(std::move(shape));
 }
 
 const CompiledSite* LinkScope::SiteOf(const std::string& host) {

@@ -64,6 +64,10 @@ class LinkScope {
   static Result<std::unique_ptr<LinkScope>> Create(const Registry& registry,
                                                    LinkScopeOptions options);
 
+  // One more seed (canonical), as if it had been among LinkScopeOptions::seeds: its host
+  // joins the scope (a shared job's seed that another worker brought later).
+  void AddSeed(const std::string& seed);
+
   // The site whose host pattern matches `host` (a host or host:port), or --site's; null if none.
   const CompiledSite* SiteOf(const std::string& host);
   // What the rules make of a URL: page, hub, or dropped (no_site, no_rule, not_http).

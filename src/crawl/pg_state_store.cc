@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
 
 namespace medscrape {
 namespace {
@@ -120,8 +122,18 @@ ALTER TABLE hosts ADD COLUMN robots_status int, ADD COLUMN robots_body bytea,
   ADD COLUMN robots_until timestamptz;
 )sql";
 
+// Version 3: the rest of a host's politeness shared by all workers (UpdateHost): AutoThrottle's
+// delay, the circuit breaker (a dead host's URLs are claimed without spacing, to be failed).
+constexpr char kVersion3Sql[] = R"sql(
+ALTER TABLE hosts ADD COLUMN throttle_ms bigint NOT NULL DEFAULT 0,
+  ADD COLUMN failures int NOT NULL DEFAULT 0, ADD COLUMN opens int NOT NULL DEFAULT 0,
+  ADD COLUMN breaker_open boolean NOT NULL DEFAULT false,
+  ADD COLUMN half_open_at timestamptz NOT NULL DEFAULT '-infinity',
+  ADD COLUMN dead boolean NOT NULL DEFAULT false;
+)sql";
+
 // Migration n takes a version n-1 schema to version n.
-constexpr const char* kMigrations[] = {kVersion1Sql, kVersion2Sql};
+constexpr const char* kMigrations[] = {kVersion1Sql, kVersion2Sql, kVersion3Sql};
 
 // The lease of an expired claim ends: the URL is pending for anyone again; one whose page
 // was being parsed counts a crash (the SQLite crash-marker rule), and fails at kMaxCrashes.
@@ -141,6 +153,15 @@ WHERE job_id = $1 AND lease_token IS NOT NULL AND state = 'pending'
 // fast) the planner may guess a host holds one row and sort the whole range instead, a
 // cost that grows with the frontier; a worker's session never wants that trade.
 constexpr char kPlannerSql[] = "SET enable_sort = off";
+
+// Nothing to write: the same row, a pause that ended counting as none.
+bool SameHost(const SharedHostState& a, const SharedHostState& b, int64_t now_ms) {
+  const auto pause = [now_ms](int64_t until) { return std::max(until, now_ms); };
+  return a.delay_ms == b.delay_ms && a.throttle_ms == b.throttle_ms && a.failures == b.failures &&
+         a.opens == b.opens && a.breaker_open == b.breaker_open && a.dead == b.dead &&
+         pause(a.paused_until_ms) == pause(b.paused_until_ms) &&
+         (!a.breaker_open || a.half_open_at_ms == b.half_open_at_ms);
+}
 
 const Clock& DefaultClock() {
   static const SystemClock clock;
@@ -255,6 +276,22 @@ Status PgStateStore::CheckDefinition() {
   if (!stored.ok()) return stored.status();
   const std::string have = stored.value().Text(0, 0);
   if (have == options_.definition) return Status::Ok();
+  // A job an earlier medscrape defined lacks the options added since: they are this
+  // worker's, and stored for the next; every option the job has must be the same.
+  const nlohmann::json mine = nlohmann::json::parse(options_.definition, nullptr, false);
+  const nlohmann::json theirs = nlohmann::json::parse(have, nullptr, false);
+  bool same = mine.is_object() && theirs.is_object();
+  for (auto it = theirs.begin(); same && it != theirs.end(); ++it) {
+    same = mine.contains(it.key()) && mine[it.key()] == it.value();
+  }
+  if (same) {
+    return db_
+        ->Exec(
+            "UPDATE job_values SET value = $2 WHERE job_id = $1 AND key = 'definition'"
+            " AND value = $3",
+            {job_param_, options_.definition, have})
+        .status();
+  }
   return Status::Error(db_->where() + ": job " + options_.job +
                        " was started with other options; this worker has\n  " +
                        options_.definition + "\nthe job has\n  " + have);
@@ -343,19 +380,72 @@ Status PgStateStore::Maintain() {
   return Status::Ok();
 }
 
-Status PgStateStore::SetHostPoliteness(const std::string& host, int64_t delay_ms,
-                                       int64_t paused_until_ms) {
-  return db_
-      ->Exec(
-          "INSERT INTO hosts(job_id, host, delay_ms, paused_until) VALUES($1, $2, $3, "
-          "COALESCE(" +
-              ServerTime(4) +
-              ", '-infinity'))"
-              " ON CONFLICT (job_id, host) DO UPDATE SET delay_ms = EXCLUDED.delay_ms,"
-              " paused_until = GREATEST(hosts.paused_until, EXCLUDED.paused_until)",
-          {job_param_, host, PgInt(delay_ms),
-           paused_until_ms > NowMs() ? PgInt(paused_until_ms - NowMs()) : PgParam()})
-      .status();
+// The columns of a hosts row that ReadHost reads, its times as milliseconds from now().
+const char PgStateStore::kHostColumns[] =
+    "delay_ms, throttle_ms, failures, opens, breaker_open, dead,"
+    " CASE WHEN isfinite(paused_until)"
+    " THEN (extract(epoch FROM paused_until - now()) * 1000)::bigint END,"
+    " CASE WHEN isfinite(half_open_at)"
+    " THEN (extract(epoch FROM half_open_at - now()) * 1000)::bigint END";
+
+SharedHostState PgStateStore::ReadHost(const PgRows& rows, int row) const {
+  SharedHostState host;
+  host.delay_ms = rows.Int(row, 0);
+  host.throttle_ms = rows.Int(row, 1);
+  host.failures = static_cast<int>(rows.Int(row, 2));
+  host.opens = static_cast<int>(rows.Int(row, 3));
+  host.breaker_open = rows.Text(row, 4) == "t";
+  host.dead = rows.Text(row, 5) == "t";
+  if (!rows.IsNull(row, 6)) host.paused_until_ms = NowMs() + rows.Int(row, 6);
+  if (!rows.IsNull(row, 7)) host.half_open_at_ms = NowMs() + rows.Int(row, 7);
+  return host;
+}
+
+Status PgStateStore::UpdateHost(const std::string& host,
+                                const std::function<void(SharedHostState&)>& change) {
+  const auto later = [this](int64_t at_ms) {
+    return at_ms == std::numeric_limits<int64_t>::min() ? PgParam() : PgInt(at_ms - NowMs());
+  };
+  return db_->Transaction([&]() -> Status {
+    const std::string select = std::string("SELECT ") + kHostColumns +
+                               " FROM hosts WHERE job_id = $1 AND host = $2 FOR UPDATE";
+    Result<PgRows> rows = db_->Exec(select, {job_param_, host});
+    if (rows.ok() && rows.value().size() == 0) {
+      Status added = db_->Exec(
+                            "INSERT INTO hosts(job_id, host) VALUES($1, $2)"
+                            " ON CONFLICT DO NOTHING",
+                            {job_param_, host})
+                         .status();
+      rows = added.ok() ? db_->Exec(select, {job_param_, host}) : Result<PgRows>(added);
+    }
+    if (!rows.ok()) return rows.status();
+    if (rows.value().size() == 0)
+      return Status::Error(db_->where() + ": host " + host + " vanished");
+    const SharedHostState before = ReadHost(rows.value(), 0);
+    SharedHostState after = before;
+    change(after);
+    if (SameHost(before, after, NowMs())) return Status::Ok();
+    return db_
+        ->Exec(
+            "UPDATE hosts SET delay_ms = $3, throttle_ms = $4, failures = $5, opens = $6,"
+            " breaker_open = $7, dead = $8, paused_until = GREATEST(paused_until, COALESCE(" +
+                ServerTime(9) + ", '-infinity')), half_open_at = COALESCE(" + ServerTime(10) +
+                ", '-infinity') WHERE job_id = $1 AND host = $2",
+            {job_param_, host, PgInt(after.delay_ms), PgInt(after.throttle_ms),
+             PgInt(after.failures), PgInt(after.opens), after.breaker_open ? "t" : "f",
+             after.dead ? "t" : "f", later(after.paused_until_ms),
+             later(after.breaker_open ? after.half_open_at_ms
+                                      : std::numeric_limits<int64_t>::min())})
+        .status();
+  });
+}
+
+std::optional<SharedHostState> PgStateStore::ClaimedHost(const std::string& host) {
+  auto it = claimed_hosts_.find(host);
+  if (it == claimed_hosts_.end()) return std::nullopt;
+  SharedHostState state = it->second;
+  claimed_hosts_.erase(it);
+  return state;
 }
 
 }  // namespace medscrape

@@ -111,8 +111,9 @@ class PgStateStore final : public StateStore {
   bool shared() const override { return true; }
   bool Starting(int64_t id) override;
   Status Maintain() override;
-  Status SetHostPoliteness(const std::string& host, int64_t delay_ms,
-                           int64_t paused_until_ms) override;
+  Status UpdateHost(const std::string& host,
+                    const std::function<void(SharedHostState&)>& change) override;
+  std::optional<SharedHostState> ClaimedHost(const std::string& host) override;
   Result<SharedRobots> ShareRobots(const std::string& host) override;
   Status PublishRobots(const std::string& host, int status, const std::string& body) override;
 
@@ -134,6 +135,8 @@ class PgStateStore final : public StateStore {
   Status CheckDefinition();
   Result<int> InsertUrls(const std::vector<NewUrl>& urls);
   Result<std::vector<UrlEntry>> ClaimMore(const std::string& host, size_t limit);
+  static const char kHostColumns[];
+  SharedHostState ReadHost(const PgRows& rows, int row) const;
   // Runs `sql` (an UPDATE of one URL: $1 id, $2 token, then `params`) in a transaction with
   // `also` (more statements), if the URL is still this worker's. Sets *applied.
   Status Transition(int64_t id, const std::string& sql, std::vector<PgParam> params,
@@ -153,6 +156,7 @@ class PgStateStore final : public StateStore {
   int64_t job_id_ = 0;
   std::string job_param_;  // job_id_ as text.
   std::map<int64_t, Claim> claims_;
+  std::map<std::string, SharedHostState> claimed_hosts_;  // ClaimedHost.
   std::map<std::string, int64_t> staged_archives_;
   std::mt19937_64 tokens_;
   int64_t next_maintain_ms_ = 0;

@@ -44,6 +44,9 @@ UrlEntry ReadEntry(const PgRows& rows, int i) {
 // Other workers add URLs to a host behind this one's back: a host with nothing due is
 // asked again after at most this long.
 constexpr int64_t kRecheckMs = 1000;
+// A host whose slots other workers' leases fill is asked again after this long (their
+// fetches end at any moment; asking every millisecond would only burn CPU).
+constexpr int64_t kFullRecheckMs = 50;
 
 }  // namespace
 
@@ -135,25 +138,35 @@ Result<std::vector<UrlEntry>> PgStateStore::NextPending(const std::string& host,
 // `limit` URLs leased, the host's next slot moved on.
 Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, size_t limit) {
   std::vector<UrlEntry> claimed;
+  SharedHostState row;
   const int64_t token = static_cast<int64_t>(tokens_() >> 1);
   Status status = db_->Transaction([&]() -> Status {
     claimed.clear();
     const int64_t began_ms = NowMs();
-    Result<PgRows> due = db_->Exec(
-        "SELECT delay_ms FROM hosts WHERE job_id = $1 AND host = $2 AND next_at <= now()"
-        " AND paused_until <= now() FOR UPDATE SKIP LOCKED",
-        {job_param_, host});
+    // Due and free: its slot and pause over, its breaker closed or half-open. A dead host's
+    // URLs are claimed at once, without spacing: they fail without a request.
+    Result<PgRows> due =
+        db_->Exec(std::string("SELECT ") + kHostColumns +
+                      " FROM hosts WHERE job_id = $1 AND host = $2 AND (dead OR (next_at <= now()"
+                      " AND paused_until <= now() AND (NOT breaker_open OR half_open_at <= now())))"
+                      " FOR UPDATE SKIP LOCKED",
+                  {job_param_, host});
     if (!due.ok()) return due.status();
     if (due.value().size() == 0) return Status::Ok();
-    const int64_t delay_ms = due.value().Int(0, 0);
-    Result<PgRows> leased = db_->Exec(
-        "SELECT count(*) FROM urls WHERE job_id = $1 AND host = $2 AND lease_token IS NOT NULL"
-        " AND state = 'pending'",
-        {job_param_, host});
-    if (!leased.ok()) return leased.status();
-    int64_t take = std::min<int64_t>(static_cast<int64_t>(std::min<size_t>(limit, 1 << 20)),
-                                     options_.per_host - leased.value().Int(0, 0));
-    if (delay_ms > 0) take = std::min<int64_t>(take, 1);
+    row = ReadHost(due.value(), 0);
+    int64_t take = static_cast<int64_t>(std::min<size_t>(limit, 1 << 20));
+    if (!row.dead) {
+      Result<PgRows> leased = db_->Exec(
+          "SELECT count(*) FROM urls WHERE job_id = $1 AND host = $2"
+          " AND lease_token IS NOT NULL AND state = 'pending'",
+          {job_param_, host});
+      if (!leased.ok()) return leased.status();
+      const int64_t held = leased.value().Int(0, 0);
+      take = std::min<int64_t>(take, options_.per_host - held);
+      // Half-open: one probe for all workers, once every request of before has ended.
+      if (row.breaker_open) take = held == 0 ? std::min<int64_t>(take, 1) : 0;
+      if (row.delay_ms > 0) take = std::min<int64_t>(take, 1);
+    }
     if (take <= 0) return Status::Ok();
     Result<PgRows> picked = db_->Exec(
         // The host's frontier in claim order (urls_frontier), not_before applied to what it
@@ -169,7 +182,7 @@ Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, s
         {job_param_, host, PgInt(take), options_.worker, PgInt(token), PgInt(options_.lease_ms)});
     if (!picked.ok()) return picked.status();
     for (int i = 0; i < picked.value().size(); ++i) claimed.push_back(ReadEntry(picked.value(), i));
-    if (claimed.empty()) return Status::Ok();
+    if (claimed.empty() || row.dead) return Status::Ok();
     return db_
         ->Exec(
             // The next slot counts from the server's clock as this statement runs, plus
@@ -189,6 +202,7 @@ Result<std::vector<UrlEntry>> PgStateStore::ClaimMore(const std::string& host, s
   for (const UrlEntry& entry : claimed) {
     claims_[entry.id] = Claim{token, host, claimed_ms, false, entry};
   }
+  if (!claimed.empty()) claimed_hosts_[host] = row;
   return claimed;
 }
 
@@ -205,18 +219,25 @@ Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_m
       {job_param_, PgInt(after_ms - NowMs())});
 }
 
-// When a claim of the host could next succeed: its slot, its pause and its first URL due,
-// whichever is last; URLs leased by others count as due (they may come back); at most
-// kRecheckMs from now. nullopt when the host has nothing pending.
+// When a claim of the host could next succeed: its slot, its pause, its breaker's cooldown
+// and its first URL due, whichever is last; URLs leased by others count as due (they may
+// come back), but while they fill the host's slots (or a half-open breaker waits for them)
+// not before kFullRecheckMs; at most kRecheckMs from now. nullopt when the host has
+// nothing pending.
 Result<std::optional<int64_t>> PgStateStore::HostDueTime(const std::string& host) {
   Result<std::optional<int64_t>> due = EngineTime(
-      "SELECT CASE WHEN m IS NULL THEN NULL ELSE GREATEST(h.next_at, h.paused_until, m) END"
-      " FROM hosts h, LATERAL (SELECT COALESCE((SELECT timestamptz '-infinity' FROM urls"
-      " WHERE job_id = $1 AND host = $2 AND lease_token IS NOT NULL AND state = 'pending'"
-      " LIMIT 1), (SELECT not_before FROM urls WHERE job_id = $1 AND host = $2"
-      " AND state = 'pending' AND lease_token IS NULL ORDER BY not_before LIMIT 1)) AS m) AS f"
+      "SELECT CASE WHEN m IS NULL THEN NULL WHEN h.dead THEN m"
+      " ELSE GREATEST(h.next_at, h.paused_until, m,"
+      " CASE WHEN h.breaker_open THEN h.half_open_at END,"
+      " CASE WHEN l.n >= $3 OR (h.breaker_open AND l.n > 0)"
+      " THEN now() + $4 * interval '1 millisecond' END) END"
+      " FROM hosts h, LATERAL (SELECT count(*) FROM (SELECT 1 FROM urls WHERE job_id = $1"
+      " AND host = $2 AND lease_token IS NOT NULL AND state = 'pending' LIMIT $3) AS x) AS l(n),"
+      " LATERAL (SELECT COALESCE(CASE WHEN l.n > 0 THEN timestamptz '-infinity' END,"
+      " (SELECT not_before FROM urls WHERE job_id = $1 AND host = $2 AND state = 'pending'"
+      " AND lease_token IS NULL ORDER BY not_before LIMIT 1)) AS m) AS f"
       " WHERE h.job_id = $1 AND h.host = $2",
-      {job_param_, host});
+      {job_param_, host, PgInt(options_.per_host), PgInt(kFullRecheckMs)});
   if (!due.ok() || !due.value()) return due;
   return std::optional<int64_t>(std::min(*due.value(), NowMs() + kRecheckMs));
 }

@@ -124,6 +124,39 @@ double HostScheduler::CurrentDelay(const std::string& host) const { return Delay
 
 size_t HostScheduler::InFlight(const std::string& host) const { return Find(host).in_flight; }
 
+SharedHostState HostScheduler::Shared(const std::string& host) const {
+  const HostState& state = Find(host);
+  SharedHostState shared;
+  shared.delay_ms = SecondsToMs(Delay(state));
+  shared.throttle_ms = SecondsToMs(state.throttle_s);
+  shared.paused_until_ms = state.paused_until_ms;
+  shared.failures = state.consecutive_failures;
+  shared.opens = state.opens;
+  shared.breaker_open = state.breaker_open;
+  shared.half_open_at_ms =
+      state.breaker_open ? state.half_open_at_ms : std::numeric_limits<int64_t>::min();
+  shared.dead = Phase(state) == Breaker::kDead;
+  return shared;
+}
+
+void HostScheduler::Adopt(const std::string& host, const SharedHostState& shared) {
+  HostState& state = hosts_[host];
+  state.throttle_s = std::min(NonNegative(shared.throttle_ms / 1000.0), options_.max_delay_s);
+  state.paused_until_ms = std::max(state.paused_until_ms, shared.paused_until_ms);
+  state.consecutive_failures = std::max(0, shared.failures);
+  state.opens = std::max(0, shared.opens);
+  state.breaker_open = shared.breaker_open;
+  if (shared.breaker_open) state.half_open_at_ms = shared.half_open_at_ms;
+  // A probe's result decides only while the breaker it probes is open.
+  if (!shared.breaker_open) state.probing = false;
+}
+
+HostScheduler::HostState HostScheduler::Save(const std::string& host) const { return Find(host); }
+
+void HostScheduler::Restore(const std::string& host, const HostState& saved) {
+  hosts_[host] = saved;
+}
+
 const HostScheduler::HostState& HostScheduler::Find(const std::string& host) const {
   static const HostState kUnseen;
   const auto it = hosts_.find(host);

@@ -59,6 +59,21 @@ struct PolitenessOptions {
   int max_postpones = 20;
 };
 
+// The part of a host's politeness that all workers of a shared job see alike, kept in the
+// host's row (StateStore::UpdateHost): AutoThrottle, the breaker and Retry-After pauses.
+// Times are the engine's (Clock::NowMs). Requests in flight and the next start of this
+// worker's own requests stay each worker's own.
+struct SharedHostState {
+  int64_t delay_ms = 0;     // CurrentDelay: how far apart claims of the host start.
+  int64_t throttle_ms = 0;  // AutoThrottle's delay.
+  int64_t paused_until_ms = std::numeric_limits<int64_t>::min();
+  int failures = 0;  // Consecutive failed responses, whichever worker saw them.
+  int opens = 0;
+  bool breaker_open = false;
+  int64_t half_open_at_ms = std::numeric_limits<int64_t>::min();  // While open.
+  bool dead = false;  // opens reached breaker_max_opens (written, not read: opens decides).
+};
+
 class HostScheduler {
  public:
   // ReadyAtMs() of a host that will never be ready again (HostDead).
@@ -117,7 +132,14 @@ class HostScheduler {
   double CurrentDelay(const std::string& host) const;
   size_t InFlight(const std::string& host) const;
 
- private:
+  // Shared jobs: the host's shared part as this scheduler has it, and taking over another
+  // worker's (the host's row): AutoThrottle, breaker and pause become the row's (a longer
+  // pause of this worker's own stays); this worker's requests in flight and their spacing
+  // stay as they are. A half-open probe is this worker's only if it started it here.
+  SharedHostState Shared(const std::string& host) const;
+  void Adopt(const std::string& host, const SharedHostState& shared);
+
+  // One host as the scheduler knows it.
   struct HostState {
     size_t in_flight = 0;
     // Earliest start of the next request (delay spacing), and the end of a Retry-After
@@ -132,6 +154,12 @@ class HostScheduler {
     int64_t half_open_at_ms = 0;  // While open: when the probe may start.
     bool probing = false;         // The half-open probe is in flight.
   };
+  // Everything known of one host, to put back as it was (Restore) when a change made on
+  // top of Adopt must be made again from a fresh row.
+  HostState Save(const std::string& host) const;
+  void Restore(const std::string& host, const HostState& saved);
+
+ private:
   enum class Breaker { kClosed, kOpen, kHalfOpen, kDead };
 
   const HostState& Find(const std::string& host) const;

@@ -39,7 +39,10 @@
 // whose leases expired; call it often (it is cheap between its own intervals). A transition
 // of a URL whose lease was lost (the worker was too slow, frozen or cut off from the store)
 // changes nothing and is not an error: the URL is someone else's now. Record lines go into
-// the store with the URL's done state (DoneInfo::record); the job has no output file.
+// the store with the URL's done state (DoneInfo::record); the job has no output file. The
+// host's politeness (AutoThrottle, breaker, pauses) is one row for all workers: UpdateHost
+// changes it under the row's lock; a claim takes only what the row allows (its slot, its
+// pause, a closed breaker or one half-open probe) and ClaimedHost hands the row over.
 //
 // Thread-safety: none. One crawl engine thread owns a StateStore. One process owns a
 // SQLite job: opening one takes an exclusive lock for the store's lifetime, and a second
@@ -49,6 +52,7 @@
 #define MEDSCRAPE_CRAWL_STATE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,6 +63,7 @@
 
 #include "base/status.h"
 #include "crawl/clock.h"
+#include "crawl/politeness.h"
 
 namespace medscrape {
 
@@ -261,11 +266,18 @@ class StateStore {
   virtual bool shared() const { return false; }
   virtual bool Starting(int64_t /*id*/) { return true; }
   virtual Status Maintain() { return Status::Ok(); }
-  // What the host's politeness is now (its delay between requests, and a Retry-After pause
-  // until `paused_until_ms`, engine time): a shared store spaces every worker's claims by it.
-  virtual Status SetHostPoliteness(const std::string& /*host*/, int64_t /*delay_ms*/,
-                                   int64_t /*paused_until_ms*/) {
+  // The host's politeness as all workers see it (its row): read under the row's lock,
+  // changed by `change`, written back, in one transaction. `change` may run more than once
+  // (a retried transaction), each time on the row as read. A one-process store has no row:
+  // nothing is called.
+  virtual Status UpdateHost(const std::string& /*host*/,
+                            const std::function<void(SharedHostState&)>& /*change*/) {
     return Status::Ok();
+  }
+  // The host's row as this worker's last successful claim of it (NextPending) read it, once;
+  // nullopt if none since the last call.
+  virtual std::optional<SharedHostState> ClaimedHost(const std::string& /*host*/) {
+    return std::nullopt;
   }
   // robots.txt of `host` once for all workers: what this worker should do (fetch it under
   // the host's robots lease, wait for the worker that holds it, or use the stored answer).
