@@ -327,6 +327,37 @@ TEST_CASE("politeness: two workers share one breaker through the host's row", "[
   CHECK_FALSE(b.HostDead("other"));
 }
 
+TEST_CASE("politeness: a probe answered 429 or overtaken by another worker's decides nothing",
+          "[politeness]") {
+  FakeClock clock(kUnix2023);
+  PolitenessOptions options;
+  options.delay_s = 0;
+  options.breaker_failures = 1;
+  options.auto_throttle = false;
+  HostScheduler a(options, clock, 1), b(options, clock, 2);
+  SharedHostState row;
+  StartShared(a, clock, row, "h");
+  FinishShared(a, row, "h", false);  // Open (first time).
+  clock.AdvanceMs(60000);
+  StartShared(a, clock, row, "h");  // A's probe...
+  a.OnRateLimited("h", 0.1);        // ...is told to come back later.
+  a.Pause("h", 5);
+  row = a.Shared("h");
+  CHECK(row.breaker_open);
+  CHECK(row.opens == 1);
+  CHECK_FALSE(a.CanStart("h"));  // Paused...
+  clock.AdvanceMs(5000);
+  CHECK(a.CanStart("h"));  // ...then the next probe may go.
+
+  StartShared(b, clock, row, "h");  // B probes; A's view of that opening is stale.
+  StartShared(a, clock, row, "h");  // (A claimed a probe too, say, before B's result.)
+  FinishShared(b, row, "h", false);  // B's probe fails: the second opening.
+  CHECK(row.opens == 2);
+  FinishShared(a, row, "h", false);  // A's probe was of the first opening: no third.
+  CHECK(row.opens == 2);
+  CHECK_FALSE(row.dead);
+}
+
 TEST_CASE("politeness: a shared pause is the longer one, and Save/Restore undo a change",
           "[politeness]") {
   FakeClock clock(kUnix2023);

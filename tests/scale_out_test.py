@@ -87,19 +87,19 @@ def finish(proc, what, timeout=180):
     return proc.returncode, err.decode(errors="replace")
 
 
-def all_succeed(procs):
-    """Waits for every worker; each must exit 0."""
+def all_succeed(procs, codes=(0,)):
+    """Waits for every worker; each must exit with one of `codes`."""
     for i, proc in enumerate(procs):
         rc, err = finish(proc, f"worker {i}")
-        check(rc == 0, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
+        check(rc in codes, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
 
 
-def reference(binary, tmp, seeds, *extra, pages=None):
+def reference(binary, tmp, seeds, *extra, pages=None, codes=(0,)):
     """A clean one-process crawl's records (SQLite), by URL, without fetched_at; `pages`
     records expected (37 per seed by default)."""
     job = cli.Job(Path(tmp), "reference")
     r = cli.spawn([str(a) for a in job.argv(binary, *extra, seeds=())] + list(seeds), timeout=180)
-    check(r.rc == 0, f"the reference crawl exited {r.rc}")
+    check(r.rc in codes, f"the reference crawl exited {r.rc}")
     records = job.records()
     eq(len(records), 37 * len(seeds) if pages is None else pages, "records of the reference crawl")
     return records
@@ -382,13 +382,6 @@ def peek(db, sql):
         return ""
 
 
-def settle(procs, codes=(0,)):
-    """Waits for every worker; each must exit with one of `codes`."""
-    for i, proc in enumerate(procs):
-        rc, err = finish(proc, f"worker {i}")
-        check(rc in codes, f"worker {i} of {len(procs)} exited {rc}: {err[-600:]}")
-
-
 @case("a host that fails everything: three workers share its circuit breaker (the fifth failure "
       "of any worker opens it for all, one probe at a time, dead after three opens), and the "
       "other host goes on")
@@ -403,7 +396,7 @@ def _(binary, tmp):
                                    "--breaker-failures", str(failures), "--breaker-cooldown",
                                    "1s", "--no-drift-check", seeds=seeds, tmp=tmp))
                  for i in range(3)]
-        settle(procs, codes=(0, 1))  # 1: more failures than --max-failed-ratio 0
+        all_succeed(procs, codes=(0, 1))  # 1: more failures than --max-failed-ratio 0
         asked = [q for q in bad.requests() if q["path"] != "/robots.txt"]
         # At most the opening failures, the requests already in flight then (--per-host 2 in
         # all), and the probes; per-worker breakers would need three times the failures.
@@ -424,27 +417,33 @@ def _(binary, tmp):
 
 
 @case("redirects are claimed: with three workers and --delay, a redirect's target joins the "
-      "frontier, so no two requests to the host are closer than the delay; records as a "
-      "clean run's")
+      "frontier, so no two requests to the host are closer than the delay; a chain of new URLs "
+      "ends after 5 hops as in one process; records as a clean run's")
 def _(binary, tmp):
     delay = 0.15
     sites = Sites(hosts=HOSTS[:1])
     try:
         base = sites.sites[0].base
         seeds = sites.seeds() + [f"{base}/_fault/redirect?code=302&to=/jingxuan/index.shtml%3Fr%3D{i}"
-                                 for i in range(6)]
-        want = reference(binary, tmp, seeds, "--delay", "0", pages=37)
+                                 for i in range(6)] + [f"{base}/_fault/redirect-chain?n=50"]
+        # Exit 1: the chain's failure is more than --max-failed-ratio 0 allows.
+        want = reference(binary, tmp, seeds, "--delay", "0", pages=37, codes=(0, 1))
         since = len(sites.sites[0].requests())  # the reference crawl's
         url = pg().url("redirects")
         procs = [start(worker_argv(binary, url, "jr", f"w{i}", "--delay", f"{delay}s",
                                    "--no-drift-check", seeds=seeds, tmp=tmp)) for i in range(3)]
-        all_succeed(procs)
+        all_succeed(procs, codes=(0, 1))
         n, smallest = gaps(sites.sites[0], since)
-        check(n >= PER_HOST_DONE + 6 * 2, f"only {n} requests")
+        check(n >= PER_HOST_DONE + 6 * 2 + 6, f"only {n} requests")
         check(smallest >= delay, f"two requests {smallest * 1000:.1f} ms apart (delay "
                                  f"{delay * 1000:.0f} ms)")
-        eq(one_row("redirects", "SELECT count(*) FROM urls WHERE reason = 'redirected'"), "6",
-           "redirected seeds")
+        eq(one_row("redirects", "SELECT count(*) FROM urls WHERE reason = 'redirected'"), "11",
+           "redirected URLs (6 seeds, 5 hops of the chain)")
+        eq(one_row("redirects", "SELECT url FROM urls WHERE reason = 'too_many_redirects'"),
+           f"{base}/_fault/redirect-chain?n=45", "the chain's URL that failed")
+        chain = sum(1 for q in sites.sites[0].requests()[since:]
+                    if q["path"].startswith("/_fault/redirect-chain"))
+        eq(chain, 6, "requests of the redirect chain")
         cli.same_records(exported(binary, url, "jr", tmp), want, "records with redirects")
         return f"{n} requests, {smallest * 1000:.0f} ms apart at least"
     finally:

@@ -145,6 +145,11 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
     if (Busy() == 0) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
+      if (!next.value() && sitemaps_.empty() && !out_of_time && !enough) {
+        Result<bool> more = LastLookForSeeds();
+        if (!more.ok()) return more.status();
+        if (more.value()) continue;
+      }
       if ((!next.value() && sitemaps_.empty()) || out_of_time || enough) {
         if (next.value() || !sitemaps_.empty())
           summary_.finish_reason = enough ? "max_pages" : "max_time";
@@ -388,29 +393,6 @@ int Crawler::Impl::PollTimeoutMs() {
   int timeout = static_cast<int>(std::clamp<int64_t>(wake - now, 1, 1000));
   if (extraction_->Running() > 0) timeout = std::min(timeout, kExtractionPollMs);
   return timeout;
-}
-
-// A snapshot for an observer that wants one, at most every 0.5 s. Counting reads one covering
-// index (about 0.1 s at a million URLs), so the next one waits at least 50 times what the last
-// count took.
-void Crawler::Impl::Progress(bool final_line) {
-  if (observer_ == nullptr || !observer_->WantsProgress()) return;
-  const int64_t now = clock_.NowMs();
-  if (!final_line && now - last_progress_ms_ < 500) return;
-  Result<StateStore::Counts> counts = state_->CountStates();
-  const int64_t counted = clock_.NowMs();
-  last_progress_ms_ = counted + 49 * std::max<int64_t>(0, counted - now);
-  if (!counts.ok()) return;  // Run() reports state errors.
-  CrawlProgress progress;
-  progress.done = counts.value().done;
-  progress.pending = counts.value().pending;
-  progress.failed = counts.value().failed;
-  progress.records = summary_.records;
-  progress.fetched = summary_.fetched;
-  progress.hosts = hosts_.size();
-  progress.seconds = (now - started_ms_) / 1000.0;
-  progress.final = final_line;
-  observer_->OnProgress(progress);
 }
 
 void Crawler::Impl::Emit(const std::string& event, const std::string& url,

@@ -68,6 +68,7 @@ class Crawler::Impl {
   Status MergeSeeds();
   Result<std::vector<std::string>> NewStoredSeeds();
   Status LearnSeeds();
+  Result<bool> LastLookForSeeds();
   static constexpr int64_t kSeedRecheckMs = 2000;
   // A politeness change of `host` (`change` calls scheduler_; may be empty). A shared job
   // makes it on the host's row under its lock, over what every worker left there

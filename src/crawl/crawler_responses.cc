@@ -186,7 +186,13 @@ Status Crawler::Impl::HandleRateLimit(InFlight& flight, const FetchResponse& res
 // Each hop is checked again: http(s) only, in scope, allowed by robots.txt;
 // the fetcher checks the address of every connection.
 Status Crawler::Impl::HandleRedirect(InFlight& flight, const FetchResponse& response) {
-  const RedirectTarget target = ResolveRedirect(flight.current_url, response.location, flight.hops);
+  int hops = flight.hops;
+  if (state_->shared()) {  // Hops before this claim went through the frontier.
+    Result<int> before = state_->RedirectHops(flight.entry.id, kMaxRedirects);
+    if (!before.ok()) return before.status();
+    hops += before.value();
+  }
+  const RedirectTarget target = ResolveRedirect(flight.current_url, response.location, hops);
   switch (target.kind) {
     case RedirectTarget::Kind::kNotHttp:
       return Skip(flight.entry.id, "redirect_not_http");

@@ -126,6 +126,7 @@ ALTER TABLE hosts ADD COLUMN robots_status int, ADD COLUMN robots_body bytea,
 // delay, the circuit breaker (a dead host's URLs are claimed without spacing, to be failed).
 constexpr char kVersion3Sql[] = R"sql(
 ALTER TABLE hosts ADD COLUMN throttle_ms bigint NOT NULL DEFAULT 0,
+  ADD COLUMN crawl_delay_ms bigint NOT NULL DEFAULT 0,
   ADD COLUMN failures int NOT NULL DEFAULT 0, ADD COLUMN opens int NOT NULL DEFAULT 0,
   ADD COLUMN breaker_open boolean NOT NULL DEFAULT false,
   ADD COLUMN half_open_at timestamptz NOT NULL DEFAULT '-infinity',
@@ -157,8 +158,9 @@ constexpr char kPlannerSql[] = "SET enable_sort = off";
 // Nothing to write: the same row, a pause that ended counting as none.
 bool SameHost(const SharedHostState& a, const SharedHostState& b, int64_t now_ms) {
   const auto pause = [now_ms](int64_t until) { return std::max(until, now_ms); };
-  return a.delay_ms == b.delay_ms && a.throttle_ms == b.throttle_ms && a.failures == b.failures &&
-         a.opens == b.opens && a.breaker_open == b.breaker_open && a.dead == b.dead &&
+  return a.delay_ms == b.delay_ms && a.throttle_ms == b.throttle_ms &&
+         a.crawl_delay_ms == b.crawl_delay_ms && a.failures == b.failures && a.opens == b.opens &&
+         a.breaker_open == b.breaker_open && a.dead == b.dead &&
          pause(a.paused_until_ms) == pause(b.paused_until_ms) &&
          (!a.breaker_open || a.half_open_at_ms == b.half_open_at_ms);
 }
@@ -285,12 +287,13 @@ Status PgStateStore::CheckDefinition() {
     same = mine.contains(it.key()) && mine[it.key()] == it.value();
   }
   if (same) {
-    return db_
-        ->Exec(
-            "UPDATE job_values SET value = $2 WHERE job_id = $1 AND key = 'definition'"
-            " AND value = $3",
-            {job_param_, options_.definition, have})
-        .status();
+    Result<PgRows> updated = db_->Exec(
+        "UPDATE job_values SET value = $2 WHERE job_id = $1 AND key = 'definition'"
+        " AND value = $3",
+        {job_param_, options_.definition, have});
+    if (!updated.ok()) return updated.status();
+    // Another worker stored its own meanwhile: compare with that one.
+    return updated.value().Changed() == 1 ? Status::Ok() : CheckDefinition();
   }
   return Status::Error(db_->where() + ": job " + options_.job +
                        " was started with other options; this worker has\n  " +
@@ -386,7 +389,7 @@ const char PgStateStore::kHostColumns[] =
     " CASE WHEN isfinite(paused_until)"
     " THEN (extract(epoch FROM paused_until - now()) * 1000)::bigint END,"
     " CASE WHEN isfinite(half_open_at)"
-    " THEN (extract(epoch FROM half_open_at - now()) * 1000)::bigint END";
+    " THEN (extract(epoch FROM half_open_at - now()) * 1000)::bigint END, crawl_delay_ms";
 
 SharedHostState PgStateStore::ReadHost(const PgRows& rows, int row) const {
   SharedHostState host;
@@ -398,6 +401,7 @@ SharedHostState PgStateStore::ReadHost(const PgRows& rows, int row) const {
   host.dead = rows.Text(row, 5) == "t";
   if (!rows.IsNull(row, 6)) host.paused_until_ms = NowMs() + rows.Int(row, 6);
   if (!rows.IsNull(row, 7)) host.half_open_at_ms = NowMs() + rows.Int(row, 7);
+  host.crawl_delay_ms = rows.Int(row, 8);
   return host;
 }
 
@@ -428,14 +432,16 @@ Status PgStateStore::UpdateHost(const std::string& host,
     return db_
         ->Exec(
             "UPDATE hosts SET delay_ms = $3, throttle_ms = $4, failures = $5, opens = $6,"
-            " breaker_open = $7, dead = $8, paused_until = GREATEST(paused_until, COALESCE(" +
+            " breaker_open = $7, dead = $8, crawl_delay_ms = $11, paused_until = "
+            "GREATEST(paused_until, COALESCE(" +
                 ServerTime(9) + ", '-infinity')), half_open_at = COALESCE(" + ServerTime(10) +
                 ", '-infinity') WHERE job_id = $1 AND host = $2",
             {job_param_, host, PgInt(after.delay_ms), PgInt(after.throttle_ms),
              PgInt(after.failures), PgInt(after.opens), after.breaker_open ? "t" : "f",
              after.dead ? "t" : "f", later(after.paused_until_ms),
              later(after.breaker_open ? after.half_open_at_ms
-                                      : std::numeric_limits<int64_t>::min())})
+                                      : std::numeric_limits<int64_t>::min()),
+             PgInt(after.crawl_delay_ms)})
         .status();
   });
 }

@@ -114,6 +114,7 @@ class PgStateStore final : public StateStore {
   Status UpdateHost(const std::string& host,
                     const std::function<void(SharedHostState&)>& change) override;
   std::optional<SharedHostState> ClaimedHost(const std::string& host) override;
+  Result<int> RedirectHops(int64_t id, int limit) override;
   Result<SharedRobots> ShareRobots(const std::string& host) override;
   Status PublishRobots(const std::string& host, int status, const std::string& body) override;
 

@@ -44,9 +44,10 @@ UrlEntry ReadEntry(const PgRows& rows, int i) {
 // Other workers add URLs to a host behind this one's back: a host with nothing due is
 // asked again after at most this long.
 constexpr int64_t kRecheckMs = 1000;
-// A host whose slots other workers' leases fill is asked again after this long (their
-// fetches end at any moment; asking every millisecond would only burn CPU).
-constexpr int64_t kFullRecheckMs = 50;
+// A host with URLs leased (by others: this worker's own are in its hands) and nothing else
+// claimable is asked again after this long: the leases end at any moment, and asking every
+// millisecond would only burn CPU.
+constexpr int64_t kLeasedRecheckMs = 50;
 
 }  // namespace
 
@@ -220,26 +221,35 @@ Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_m
 }
 
 // When a claim of the host could next succeed: its slot, its pause, its breaker's cooldown
-// and its first URL due, whichever is last; URLs leased by others count as due (they may
-// come back), but while they fill the host's slots (or a half-open breaker waits for them)
-// not before kFullRecheckMs; at most kRecheckMs from now. nullopt when the host has
-// nothing pending.
+// and its first URL due, whichever is last (a dead host: its first URL due). URLs leased by
+// others count as due (they may come back, or free a slot), but not before kLeasedRecheckMs.
+// At most kRecheckMs from now; nullopt when the host has nothing pending.
 Result<std::optional<int64_t>> PgStateStore::HostDueTime(const std::string& host) {
   Result<std::optional<int64_t>> due = EngineTime(
-      "SELECT CASE WHEN m IS NULL THEN NULL WHEN h.dead THEN m"
-      " ELSE GREATEST(h.next_at, h.paused_until, m,"
-      " CASE WHEN h.breaker_open THEN h.half_open_at END,"
-      " CASE WHEN l.n >= $3 OR (h.breaker_open AND l.n > 0)"
-      " THEN now() + $4 * interval '1 millisecond' END) END"
-      " FROM hosts h, LATERAL (SELECT count(*) FROM (SELECT 1 FROM urls WHERE job_id = $1"
-      " AND host = $2 AND lease_token IS NOT NULL AND state = 'pending' LIMIT $3) AS x) AS l(n),"
-      " LATERAL (SELECT COALESCE(CASE WHEN l.n > 0 THEN timestamptz '-infinity' END,"
+      "SELECT CASE WHEN m IS NULL THEN NULL WHEN h.dead THEN GREATEST(m, w)"
+      " ELSE GREATEST(h.next_at, h.paused_until, m, w,"
+      " CASE WHEN h.breaker_open THEN h.half_open_at END) END"
+      " FROM hosts h, LATERAL (SELECT EXISTS (SELECT 1 FROM urls WHERE job_id = $1"
+      " AND host = $2 AND lease_token IS NOT NULL AND state = 'pending')) AS l(leased),"
+      " LATERAL (SELECT CASE WHEN l.leased THEN now() + $3 * interval '1 millisecond' END,"
+      " COALESCE(CASE WHEN l.leased THEN timestamptz '-infinity' END,"
       " (SELECT not_before FROM urls WHERE job_id = $1 AND host = $2 AND state = 'pending'"
-      " AND lease_token IS NULL ORDER BY not_before LIMIT 1)) AS m) AS f"
+      " AND lease_token IS NULL ORDER BY not_before LIMIT 1))) AS f(w, m)"
       " WHERE h.job_id = $1 AND h.host = $2",
-      {job_param_, host, PgInt(options_.per_host), PgInt(kFullRecheckMs)});
+      {job_param_, host, PgInt(kLeasedRecheckMs)});
   if (!due.ok() || !due.value()) return due;
   return std::optional<int64_t>(std::min(*due.value(), NowMs() + kRecheckMs));
+}
+
+Result<int> PgStateStore::RedirectHops(int64_t id, int limit) {
+  Result<PgRows> rows = db_->Exec(
+      "WITH RECURSIVE chain(parent, n) AS (SELECT parent_id, 0 FROM urls WHERE id = $1"
+      " UNION ALL SELECT u.parent_id, c.n + 1 FROM chain c JOIN urls u ON u.id = c.parent"
+      " WHERE u.state = 'skipped' AND u.reason = 'redirected' AND c.n < $2)"
+      " SELECT COALESCE(max(n), 0) FROM chain",
+      {PgInt(id), PgInt(limit)});
+  if (!rows.ok()) return rows.status();
+  return static_cast<int>(rows.value().Int(0, 0));
 }
 
 Result<int> PgStateStore::SkipPendingOutside(const std::set<std::string>& hosts) {

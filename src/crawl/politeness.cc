@@ -83,7 +83,10 @@ int64_t HostScheduler::ReadyAtMs(const std::string& host) const {
 void HostScheduler::OnStart(const std::string& host) {
   assert(CanStart(host));
   HostState& state = hosts_[host];
-  if (Phase(state) == Breaker::kHalfOpen) state.probing = true;
+  if (Phase(state) == Breaker::kHalfOpen) {
+    state.probing = true;
+    state.probe_opens = state.opens;
+  }
   ++state.in_flight;
   state.next_start_ms = clock_.NowMs() + SecondsToMs(Delay(state));
 }
@@ -101,6 +104,8 @@ void HostScheduler::OnRateLimited(const std::string& host, double latency_s) {
   assert(state.in_flight > 0);
   if (state.in_flight > 0) --state.in_flight;
   Throttle(state, latency_s, false);
+  // A probe told "come back later" decided nothing: the next one may go once the pause ends.
+  state.probing = false;
 }
 
 void HostScheduler::Pause(const std::string& host, double seconds) {
@@ -129,6 +134,7 @@ SharedHostState HostScheduler::Shared(const std::string& host) const {
   SharedHostState shared;
   shared.delay_ms = SecondsToMs(Delay(state));
   shared.throttle_ms = SecondsToMs(state.throttle_s);
+  shared.crawl_delay_ms = SecondsToMs(state.crawl_delay_s);
   shared.paused_until_ms = state.paused_until_ms;
   shared.failures = state.consecutive_failures;
   shared.opens = state.opens;
@@ -142,13 +148,18 @@ SharedHostState HostScheduler::Shared(const std::string& host) const {
 void HostScheduler::Adopt(const std::string& host, const SharedHostState& shared) {
   HostState& state = hosts_[host];
   state.throttle_s = std::min(NonNegative(shared.throttle_ms / 1000.0), options_.max_delay_s);
+  // The larger Crawl-delay: a worker that has not read robots.txt yet keeps the row's.
+  state.crawl_delay_s =
+      std::max(state.crawl_delay_s,
+               std::min(NonNegative(shared.crawl_delay_ms / 1000.0), options_.max_crawl_delay_s));
   state.paused_until_ms = std::max(state.paused_until_ms, shared.paused_until_ms);
   state.consecutive_failures = std::max(0, shared.failures);
   state.opens = std::max(0, shared.opens);
   state.breaker_open = shared.breaker_open;
   if (shared.breaker_open) state.half_open_at_ms = shared.half_open_at_ms;
-  // A probe's result decides only while the breaker it probes is open.
-  if (!shared.breaker_open) state.probing = false;
+  // A probe's result decides only while the opening it probes lasts: another worker's
+  // probe may have closed the breaker or opened it again meanwhile.
+  if (!shared.breaker_open || shared.opens != state.probe_opens) state.probing = false;
 }
 
 HostScheduler::HostState HostScheduler::Save(const std::string& host) const { return Find(host); }

@@ -66,6 +66,8 @@ struct PolitenessOptions {
 struct SharedHostState {
   int64_t delay_ms = 0;     // CurrentDelay: how far apart claims of the host start.
   int64_t throttle_ms = 0;  // AutoThrottle's delay.
+  // robots.txt Crawl-delay, capped: a worker that has not read robots.txt yet spaces by it.
+  int64_t crawl_delay_ms = 0;
   int64_t paused_until_ms = std::numeric_limits<int64_t>::min();
   int failures = 0;  // Consecutive failed responses, whichever worker saw them.
   int opens = 0;
@@ -153,6 +155,7 @@ class HostScheduler {
     bool breaker_open = false;
     int64_t half_open_at_ms = 0;  // While open: when the probe may start.
     bool probing = false;         // The half-open probe is in flight.
+    int probe_opens = 0;          // `opens` when the probe started: a probe of that opening.
   };
   // Everything known of one host, to put back as it was (Restore) when a change made on
   // top of Adopt must be made again from a fresh row.

@@ -279,6 +279,10 @@ class StateStore {
   virtual std::optional<SharedHostState> ClaimedHost(const std::string& /*host*/) {
     return std::nullopt;
   }
+  // How many redirects led to URL `id` through the frontier (its parent, if skipped as
+  // redirected, its parent's, ...), counting at most `limit`: a shared job's redirect chain
+  // is bounded like one process's. A one-process store follows redirects in flight: 0.
+  virtual Result<int> RedirectHops(int64_t /*id*/, int /*limit*/) { return 0; }
   // robots.txt of `host` once for all workers: what this worker should do (fetch it under
   // the host's robots lease, wait for the worker that holds it, or use the stored answer).
   virtual Result<SharedRobots> ShareRobots(const std::string& /*host*/) { return SharedRobots{}; }
