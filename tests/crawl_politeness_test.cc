@@ -349,8 +349,8 @@ TEST_CASE("politeness: a probe answered 429 or overtaken by another worker's dec
   clock.AdvanceMs(5000);
   CHECK(a.CanStart("h"));  // ...then the next probe may go.
 
-  StartShared(b, clock, row, "h");  // B probes; A's view of that opening is stale.
-  StartShared(a, clock, row, "h");  // (A claimed a probe too, say, before B's result.)
+  StartShared(b, clock, row, "h");   // B probes; A's view of that opening is stale.
+  StartShared(a, clock, row, "h");   // (A claimed a probe too, say, before B's result.)
   FinishShared(b, row, "h", false);  // B's probe fails: the second opening.
   CHECK(row.opens == 2);
   FinishShared(a, row, "h", false);  // A's probe was of the first opening: no third.
