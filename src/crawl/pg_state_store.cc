@@ -410,6 +410,19 @@ Status PgStateStore::UpdateHost(const std::string& host,
   const auto later = [this](int64_t at_ms) {
     return at_ms == std::numeric_limits<int64_t>::min() ? PgParam() : PgInt(at_ms - NowMs());
   };
+  // Most responses change nothing (a success on a healthy host, AutoThrottle settled): a
+  // plain read decides that without a row lock, whose commit would wait for the WAL's flush.
+  // A change that races another worker's then counts from the row it read.
+  Result<PgRows> seen = db_->Exec(
+      std::string("SELECT ") + kHostColumns + " FROM hosts WHERE job_id = $1 AND host = $2",
+      {job_param_, host});
+  if (!seen.ok()) return seen.status();
+  if (seen.value().size() == 1) {
+    const SharedHostState before = ReadHost(seen.value(), 0);
+    SharedHostState after = before;
+    change(after);
+    if (SameHost(before, after, NowMs())) return Status::Ok();
+  }
   return db_->Transaction([&]() -> Status {
     const std::string select = std::string("SELECT ") + kHostColumns +
                                " FROM hosts WHERE job_id = $1 AND host = $2 FOR UPDATE";

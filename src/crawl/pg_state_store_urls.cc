@@ -221,22 +221,26 @@ Result<std::optional<int64_t>> PgStateStore::EarliestPendingTime(int64_t after_m
 }
 
 // When a claim of the host could next succeed: its slot, its pause, its breaker's cooldown
-// and its first URL due, whichever is last (a dead host: its first URL due). URLs leased by
-// others count as due (they may come back, or free a slot), but not before kLeasedRecheckMs.
-// At most kRecheckMs from now; nullopt when the host has nothing pending.
+// and its first unleased URL due, whichever is last (a dead host: that URL alone). Leased
+// URLs (by others: this worker's own are in its hands) may come back or free a slot at any
+// moment, so with no unleased URL, or every slot leased, or a half-open breaker waiting for
+// them, the host is asked again after kLeasedRecheckMs. At most kRecheckMs from now; nullopt
+// when the host has nothing pending.
 Result<std::optional<int64_t>> PgStateStore::HostDueTime(const std::string& host) {
   Result<std::optional<int64_t>> due = EngineTime(
-      "SELECT CASE WHEN m IS NULL THEN NULL WHEN h.dead THEN GREATEST(m, w)"
-      " ELSE GREATEST(h.next_at, h.paused_until, m, w,"
-      " CASE WHEN h.breaker_open THEN h.half_open_at END) END"
-      " FROM hosts h, LATERAL (SELECT EXISTS (SELECT 1 FROM urls WHERE job_id = $1"
-      " AND host = $2 AND lease_token IS NOT NULL AND state = 'pending')) AS l(leased),"
-      " LATERAL (SELECT CASE WHEN l.leased THEN now() + $3 * interval '1 millisecond' END,"
-      " COALESCE(CASE WHEN l.leased THEN timestamptz '-infinity' END,"
+      "SELECT CASE WHEN m IS NULL AND l.n = 0 THEN NULL"
+      " WHEN h.dead THEN COALESCE(m, w)"
+      " ELSE GREATEST(h.next_at, h.paused_until,"
+      " CASE WHEN m IS NULL OR l.n >= $3 THEN w ELSE m END,"
+      " CASE WHEN h.breaker_open THEN h.half_open_at END,"
+      " CASE WHEN h.breaker_open AND l.n > 0 THEN w END) END"
+      " FROM hosts h, LATERAL (SELECT count(*) FROM (SELECT 1 FROM urls WHERE job_id = $1"
+      " AND host = $2 AND lease_token IS NOT NULL AND state = 'pending' LIMIT $3) AS x) AS l(n),"
+      " LATERAL (SELECT now() + $4 * interval '1 millisecond',"
       " (SELECT not_before FROM urls WHERE job_id = $1 AND host = $2 AND state = 'pending'"
-      " AND lease_token IS NULL ORDER BY not_before LIMIT 1))) AS f(w, m)"
+      " AND lease_token IS NULL ORDER BY not_before LIMIT 1)) AS f(w, m)"
       " WHERE h.job_id = $1 AND h.host = $2",
-      {job_param_, host, PgInt(kLeasedRecheckMs)});
+      {job_param_, host, PgInt(options_.per_host), PgInt(kLeasedRecheckMs)});
   if (!due.ok() || !due.value()) return due;
   return std::optional<int64_t>(std::min(*due.value(), NowMs() + kRecheckMs));
 }
