@@ -403,6 +403,18 @@ TEST_CASE("fresh=true starts the job over", "[state]") {
   CHECK(store->AddUrls({Url("/1")}).value() == 1);
 }
 
+TEST_CASE("MergeJobList appends what the stored list lacks, in order", "[state]") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("job.db"));
+  CHECK(store->MergeJobList("seeds", R"(["a","b"])").value() == R"(["a","b"])");
+  CHECK(store->MergeJobList("seeds", R"(["c","b","d"])").value() == R"(["a","b","c","d"])");
+  CHECK(store->GetJobValue("seeds").value().value() == R"(["a","b","c","d"])");
+  REQUIRE(store->SetJobValue("other", "not json").ok());
+  const Result<std::string> bad = store->MergeJobList("other", R"(["a"])");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("other") != std::string::npos);
+}
+
 TEST_CASE("RequeueStale sends old done URLs back with their validators", "[state]") {
   TempDir dir;
   auto store = OpenStore(dir.File("job.db"));

@@ -486,6 +486,29 @@ def _(binary, tmp):
         sites.close()
 
 
+@case("workers that join at the same moment with different seeds: the job keeps every seed "
+      "(the merge is one statement), and every host is crawled")
+def _(binary, tmp):
+    sites = Sites()
+    try:
+        url = pg().url("together")
+        # The first creates the job; the three then join at once, each with a seed of its own.
+        first = start(worker_argv(binary, url, "jt", "w0", "--delay", "0", "--no-drift-check",
+                                  seeds=sites.seeds()[:1], tmp=tmp))
+        all_succeed([first])
+        procs = [start(worker_argv(binary, url, "jt", f"w{i + 1}", "--delay", "0",
+                                   "--no-drift-check", seeds=[seed], tmp=tmp))
+                 for i, seed in enumerate(sites.seeds())]
+        all_succeed(procs)
+        stored = json.loads(one_row("together", "SELECT value FROM job_values WHERE key = 'seeds'"))
+        eq(sorted(stored), sorted(sites.seeds()), "the job's seeds")
+        eq(one_row("together", "SELECT count(*) FROM urls WHERE state = 'done'"),
+           str(3 * PER_HOST_DONE), "URLs done")
+        return f"{len(stored)} seeds kept"
+    finally:
+        sites.close()
+
+
 def version1_sql():
     """The version 1 schema, as the source defines it (the migration under test starts there)."""
     source = (testlib.source_dir() / "src" / "crawl" / "pg_state_store.cc").read_text()

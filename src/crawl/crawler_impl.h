@@ -66,7 +66,7 @@ class Crawler::Impl {
   Status OpenState();
   // A shared job: its seeds are the union of every worker's (in seeds_ and the job).
   Status MergeSeeds();
-  Result<std::vector<std::string>> NewStoredSeeds();
+  std::vector<std::string> UnknownSeeds(const std::string& json) const;
   Status LearnSeeds();
   Result<bool> LastLookForSeeds();
   static constexpr int64_t kSeedRecheckMs = 2000;

@@ -94,14 +94,11 @@ Status Crawler::Impl::OpenState() {
   return Status::Ok();
 }
 
-// The job's seeds that seeds_ lacks.
-Result<std::vector<std::string>> Crawler::Impl::NewStoredSeeds() {
-  Result<std::optional<std::string>> stored = state_->GetJobValue("seeds");
-  if (!stored.ok()) return stored.status();
+// The seeds of the JSON list `json` (the job's) that seeds_ lacks.
+std::vector<std::string> Crawler::Impl::UnknownSeeds(const std::string& json) const {
   std::set<std::string> known(seeds_.begin(), seeds_.end());
   std::vector<std::string> added;
-  if (!stored.value()) return added;
-  const Json list = Json::parse(*stored.value(), nullptr, false);
+  const Json list = Json::parse(json, nullptr, false);
   for (const Json& seed : list.is_array() ? list : Json::array()) {
     if (seed.is_string() && known.insert(seed.get<std::string>()).second) {
       added.push_back(seed.get<std::string>());
@@ -112,14 +109,14 @@ Result<std::vector<std::string>> Crawler::Impl::NewStoredSeeds() {
 
 // The job keeps every seed any worker brought; a worker may bring none.
 Status Crawler::Impl::MergeSeeds() {
-  Result<std::vector<std::string>> stored = NewStoredSeeds();
-  if (!stored.ok()) return stored.status();
-  seeds_.insert(seeds_.end(), stored.value().begin(), stored.value().end());
+  Result<std::string> merged = state_->MergeJobList("seeds", Json(seeds_).dump());
+  if (!merged.ok()) return merged.status();
+  for (std::string& seed : UnknownSeeds(merged.value())) seeds_.push_back(std::move(seed));
   if (seeds_.empty()) {
     return Status::Error("job " + options_.job +
                          " has no seeds yet: give the first worker SEED URLs");
   }
-  return state_->SetJobValue("seeds", Json(seeds_).dump());
+  return Status::Ok();
 }
 
 // Seeds that workers started after this one brought: their hosts join this worker's scope
@@ -127,10 +124,10 @@ Status Crawler::Impl::MergeSeeds() {
 Status Crawler::Impl::LearnSeeds() {
   if (!state_->shared() || clock_.NowMs() < next_seed_check_ms_) return Status::Ok();
   next_seed_check_ms_ = clock_.NowMs() + kSeedRecheckMs;
-  Result<std::vector<std::string>> stored = NewStoredSeeds();
+  Result<std::optional<std::string>> stored = state_->GetJobValue("seeds");
   if (!stored.ok()) return stored.status();
   std::vector<NewUrl> added;
-  for (const std::string& url : stored.value()) {
+  for (const std::string& url : UnknownSeeds(stored.value().value_or("[]"))) {
     seeds_.push_back(url);
     links_->AddSeed(url);
     const bool known = InScope(HostPortOf(url));

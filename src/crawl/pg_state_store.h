@@ -107,6 +107,7 @@ class PgStateStore final : public StateStore {
   Result<Counts> CountStates() override;
   Status SetJobValue(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> GetJobValue(const std::string& key) override;
+  Result<std::string> MergeJobList(const std::string& key, const std::string& json_array) override;
 
   bool shared() const override { return true; }
   bool Starting(int64_t id) override;

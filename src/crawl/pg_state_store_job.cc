@@ -94,6 +94,22 @@ Status PgStateStore::SetJobValue(const std::string& key, const std::string& valu
       .status();
 }
 
+// One statement: the row's lock orders two workers' merges, so neither loses the other's.
+Result<std::string> PgStateStore::MergeJobList(const std::string& key,
+                                               const std::string& json_array) {
+  Result<PgRows> rows = db_->Exec(
+      "INSERT INTO job_values(job_id, key, value) VALUES($1, $2, $3::jsonb::text)"
+      " ON CONFLICT (job_id, key) DO UPDATE SET value = (SELECT COALESCE(jsonb_agg(v ORDER BY"
+      " o, n), '[]'::jsonb)::text FROM (SELECT v, 0 AS o, n FROM jsonb_array_elements("
+      "job_values.value::jsonb) WITH ORDINALITY AS a(v, n) UNION ALL SELECT v, 1, n FROM"
+      " jsonb_array_elements(EXCLUDED.value::jsonb) WITH ORDINALITY AS b(v, n)"
+      " WHERE NOT job_values.value::jsonb @> jsonb_build_array(v)) AS m)"
+      " RETURNING value",
+      {job_param_, key, json_array});
+  if (!rows.ok()) return rows.status();
+  return rows.value().Text(0, 0);
+}
+
 Result<std::optional<std::string>> PgStateStore::GetJobValue(const std::string& key) {
   Result<PgRows> rows =
       db_->Exec("SELECT value FROM job_values WHERE job_id = $1 AND key = $2", {job_param_, key});

@@ -262,6 +262,11 @@ class StateStore {
   virtual Status SetJobValue(const std::string& key, const std::string& value) = 0;
   virtual Result<std::optional<std::string>> GetJobValue(const std::string& key) = 0;
 
+  // The JSON array of strings at `key` with those of `json_array` it lacks appended, in
+  // order, stored and returned (the job's seeds: a shared store merges atomically, so two
+  // workers joining at once both keep theirs). Fails on a value that is no such array.
+  virtual Result<std::string> MergeJobList(const std::string& key, const std::string& json_array);
+
   // Shared stores (see above); a one-process store keeps the defaults.
   virtual bool shared() const { return false; }
   virtual bool Starting(int64_t /*id*/) { return true; }
