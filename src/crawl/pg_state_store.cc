@@ -130,7 +130,7 @@ ALTER TABLE hosts ADD COLUMN throttle_ms bigint NOT NULL DEFAULT 0,
   ADD COLUMN failures int NOT NULL DEFAULT 0, ADD COLUMN opens int NOT NULL DEFAULT 0,
   ADD COLUMN breaker_open boolean NOT NULL DEFAULT false,
   ADD COLUMN half_open_at timestamptz NOT NULL DEFAULT '-infinity',
-  ADD COLUMN dead boolean NOT NULL DEFAULT false;
+  ADD COLUMN dead boolean NOT NULL DEFAULT false, ADD COLUMN update_token bigint;
 )sql";
 
 // Migration n takes a version n-1 schema to version n.
@@ -383,13 +383,15 @@ Status PgStateStore::Maintain() {
   return Status::Ok();
 }
 
-// The columns of a hosts row that ReadHost reads, its times as milliseconds from now().
+// The columns of a hosts row that ReadHost reads, its times as milliseconds from the
+// statement's clock (not now(), the transaction's start: a row lock may have waited).
 const char PgStateStore::kHostColumns[] =
     "delay_ms, throttle_ms, failures, opens, breaker_open, dead,"
     " CASE WHEN isfinite(paused_until)"
-    " THEN (extract(epoch FROM paused_until - now()) * 1000)::bigint END,"
+    " THEN (extract(epoch FROM paused_until - clock_timestamp()) * 1000)::bigint END,"
     " CASE WHEN isfinite(half_open_at)"
-    " THEN (extract(epoch FROM half_open_at - now()) * 1000)::bigint END, crawl_delay_ms";
+    " THEN (extract(epoch FROM half_open_at - clock_timestamp()) * 1000)::bigint END,"
+    " crawl_delay_ms, update_token";
 
 SharedHostState PgStateStore::ReadHost(const PgRows& rows, int row) const {
   SharedHostState host;
@@ -410,6 +412,7 @@ Status PgStateStore::UpdateHost(const std::string& host,
   const auto later = [this](int64_t at_ms) {
     return at_ms == std::numeric_limits<int64_t>::min() ? PgParam() : PgInt(at_ms - NowMs());
   };
+  const int64_t token = static_cast<int64_t>(tokens_() >> 1);
   // Most responses change nothing (a success on a healthy host, AutoThrottle settled): a
   // plain read decides that without a row lock, whose commit would wait for the WAL's flush.
   // A change that races another worker's then counts from the row it read.
@@ -438,23 +441,29 @@ Status PgStateStore::UpdateHost(const std::string& host,
     if (!rows.ok()) return rows.status();
     if (rows.value().size() == 0)
       return Status::Error(db_->where() + ": host " + host + " vanished");
+    // A retry after a COMMIT whose answer was lost finds its own token: already applied.
+    if (!rows.value().IsNull(0, 9) && rows.value().Int(0, 9) == token) return Status::Ok();
     const SharedHostState before = ReadHost(rows.value(), 0);
     SharedHostState after = before;
     change(after);
     if (SameHost(before, after, NowMs())) return Status::Ok();
+    const std::string at = "(clock_timestamp() + $";
     return db_
         ->Exec(
             "UPDATE hosts SET delay_ms = $3, throttle_ms = $4, failures = $5, opens = $6,"
-            " breaker_open = $7, dead = $8, crawl_delay_ms = $11, paused_until = "
-            "GREATEST(paused_until, COALESCE(" +
-                ServerTime(9) + ", '-infinity')), half_open_at = COALESCE(" + ServerTime(10) +
-                ", '-infinity') WHERE job_id = $1 AND host = $2",
+            " breaker_open = $7, dead = $8, crawl_delay_ms = $11, update_token = $12,"
+            " paused_until = GREATEST(paused_until, COALESCE(" +
+                at +
+                "9::bigint * interval '1 millisecond'), '-infinity')), half_open_at = COALESCE(" +
+                at +
+                "10::bigint * interval '1 millisecond'), '-infinity')"
+                " WHERE job_id = $1 AND host = $2",
             {job_param_, host, PgInt(after.delay_ms), PgInt(after.throttle_ms),
              PgInt(after.failures), PgInt(after.opens), after.breaker_open ? "t" : "f",
              after.dead ? "t" : "f", later(after.paused_until_ms),
              later(after.breaker_open ? after.half_open_at_ms
                                       : std::numeric_limits<int64_t>::min()),
-             PgInt(after.crawl_delay_ms)})
+             PgInt(after.crawl_delay_ms), PgInt(token)})
         .status();
   });
 }
