@@ -416,6 +416,38 @@ def _(binary, tmp):
         sites.close()
 
 
+@case("a 429 with Retry-After pauses the host for every worker: no request of any worker "
+      "reaches it until the pause ends")
+def _(binary, tmp):
+    pause = 2
+    sites = Sites(hosts=HOSTS[:1])
+    try:
+        base = sites.sites[0].base
+        seeds = ([f"{base}/_fault/flaky?fail=1&code=429&retry_after={pause}&key=k{i}"
+                  for i in range(3)] + [f"{base}/_fault/status?code=200&n={i}" for i in range(9)])
+        url = pg().url("paused")
+        procs = [start(worker_argv(binary, url, "jp", f"w{i}", "--delay", "0",
+                                   "--no-drift-check", seeds=seeds, tmp=tmp)) for i in range(3)]
+        all_succeed(procs)
+        eq(one_row("paused", "SELECT count(*) FROM urls WHERE state = 'done'"), str(len(seeds)),
+           "URLs done")
+        asked = [q for q in sites.sites[0].requests() if q["path"] != "/robots.txt"]
+        limited, seen = [], set()
+        for q in asked:  # each key's first request was answered 429
+            key = q["query"] if q["path"] == "/_fault/flaky" else None
+            if key and key not in seen:
+                seen.add(key)
+                limited.append(q["mono"])
+        eq(len(limited), 3, "requests answered 429")
+        # A request already on its way when the 429 came (--per-host 2) may arrive just after.
+        for at in limited:
+            early = [q["target"] for q in asked if at + 0.05 < q["mono"] < at + pause - 0.1]
+            check(not early, f"requests during a {pause} s Retry-After pause: {early}")
+        return f"{len(asked)} requests, 3 pauses kept by all workers"
+    finally:
+        sites.close()
+
+
 @case("redirects are claimed: with three workers and --delay, a redirect's target joins the "
       "frontier, so no two requests to the host are closer than the delay; a chain of new URLs "
       "ends after 5 hops as in one process; records as a clean run's")
