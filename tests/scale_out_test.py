@@ -72,6 +72,12 @@ def worker_argv(binary, url, job, name, *extra, seeds=(), tmp):
             *seeds]
 
 
+def crew(n, binary, url, job, *extra, seeds, tmp):
+    """`n` workers w0, w1, ... of `job`, started at once with the same options."""
+    return [start(worker_argv(binary, url, job, f"w{i}", *extra, seeds=seeds, tmp=tmp))
+            for i in range(n)]
+
+
 def start(argv):
     return subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=cli.clean_env())
@@ -236,10 +242,8 @@ def _(binary, tmp):
         sites = Sites()
         try:
             url = pg().url(f"polite{workers}")
-            procs = [start(worker_argv(binary, url, "jp", f"w{i}", "--delay", f"{delay}s",
-                                       "--no-drift-check", seeds=sites.seeds(), tmp=tmp))
-                     for i in range(workers)]
-            all_succeed(procs)
+            all_succeed(crew(workers, binary, url, "jp", "--delay", f"{delay}s",
+                             "--no-drift-check", seeds=sites.seeds(), tmp=tmp))
             eq(one_row(f"polite{workers}", "SELECT count(*) FROM urls WHERE state = 'done'"),
                str(3 * PER_HOST_DONE), f"done with {workers} workers")
             fetchers = one_row(f"polite{workers}", "SELECT count(DISTINCT worker) FROM records")
@@ -266,8 +270,8 @@ def _(binary, tmp):
     try:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("outage")
-        procs = [start(worker_argv(binary, url, "jo", f"w{i}", "--delay", "0", "--lease", "60s",
-                                   seeds=sites.seeds(), tmp=tmp)) for i in range(3)]
+        procs = crew(3, binary, url, "jo", "--delay", "0", "--lease", "60s",
+                     seeds=sites.seeds(), tmp=tmp)
         time.sleep(1.0)
         done_before = int(one_row("outage", "SELECT count(*) FROM urls WHERE state = 'done'"))
         check(done_before < 3 * PER_HOST_DONE, "the crawl ended before the outage")
@@ -392,10 +396,9 @@ def _(binary, tmp):
         bad = sites.sites[1]
         seeds = [sites.seeds()[0]] + [f"{bad.base}/_fault/always?n={i}" for i in range(30)]
         url = pg().url("breaker")
-        procs = [start(worker_argv(binary, url, "jb", f"w{i}", "--delay", "0", "--retries", "0",
-                                   "--breaker-failures", str(failures), "--breaker-cooldown",
-                                   "1s", "--no-drift-check", seeds=seeds, tmp=tmp))
-                 for i in range(3)]
+        procs = crew(3, binary, url, "jb", "--delay", "0", "--retries", "0", "--breaker-failures",
+                     str(failures), "--breaker-cooldown", "1s", "--no-drift-check", seeds=seeds,
+                     tmp=tmp)
         all_succeed(procs, codes=(0, 1))  # 1: more failures than --max-failed-ratio 0
         asked = [q for q in bad.requests() if q["path"] != "/robots.txt"]
         # At most the opening failures, the requests already in flight then (--per-host 2 in
@@ -426,9 +429,8 @@ def _(binary, tmp):
         seeds = ([f"{base}/_fault/flaky?fail=1&code=429&retry_after={pause}&key=k{i}"
                   for i in range(3)] + [f"{base}/_fault/status?code=200&n={i}" for i in range(9)])
         url = pg().url("paused")
-        procs = [start(worker_argv(binary, url, "jp", f"w{i}", "--delay", "0",
-                                   "--no-drift-check", seeds=seeds, tmp=tmp)) for i in range(3)]
-        all_succeed(procs)
+        all_succeed(crew(3, binary, url, "jp", "--delay", "0", "--no-drift-check", seeds=seeds,
+                         tmp=tmp))
         eq(one_row("paused", "SELECT count(*) FROM urls WHERE state = 'done'"), str(len(seeds)),
            "URLs done")
         asked = [q for q in sites.sites[0].requests() if q["path"] != "/robots.txt"]
@@ -462,9 +464,8 @@ def _(binary, tmp):
         want = reference(binary, tmp, seeds, "--delay", "0", pages=37, codes=(0, 1))
         since = len(sites.sites[0].requests())  # the reference crawl's
         url = pg().url("redirects")
-        procs = [start(worker_argv(binary, url, "jr", f"w{i}", "--delay", f"{delay}s",
-                                   "--no-drift-check", seeds=seeds, tmp=tmp)) for i in range(3)]
-        all_succeed(procs, codes=(0, 1))
+        all_succeed(crew(3, binary, url, "jr", "--delay", f"{delay}s", "--no-drift-check",
+                         seeds=seeds, tmp=tmp), codes=(0, 1))
         n, smallest = gaps(sites.sites[0], since)
         check(n >= PER_HOST_DONE + 6 * 2 + 6, f"only {n} requests")
         check(smallest >= delay, f"two requests {smallest * 1000:.1f} ms apart (delay "
