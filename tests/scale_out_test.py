@@ -64,6 +64,12 @@ class Sites:
         for site in self.sites:
             site.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def worker_argv(binary, url, job, name, *extra, seeds=(), tmp):
     return [binary, "crawl", "--state", url, "--job", job, "--worker", name, "--site", "mfk.com",
@@ -133,8 +139,7 @@ def one_row(db, sql):
 @case("one worker: the SQLite crawl's records, export appends each once (a second export adds "
       "none), jobs lists the job, the schema is at version 3, --warc names the worker's file")
 def _(binary, tmp):
-    sites = Sites()
-    try:
+    with Sites() as sites:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("one")
         r = start(worker_argv(binary, url, "j1", "w1", "--delay", "0", "--warc",
@@ -168,8 +173,6 @@ def _(binary, tmp):
         r = export(binary, url, "j1", Path(tmp) / "tables.sqlite", "--format", "sqlite")
         check(r.rc == 0 and "111 records" in r.stderr_text(), r.describe())
         return f"{len(want)} records"
-    finally:
-        sites.close()
 
 
 # ---------------------------------------------------------------- 2. kill -9
@@ -177,8 +180,7 @@ def _(binary, tmp):
 @case("three workers, three hosts, kill -9 of random workers at random moments (8 or more), "
       "restarted, and an export --watch killed too: each record once, a clean run's records")
 def _(binary, tmp):
-    sites = Sites("--latency", "0.2")
-    try:
+    with Sites("--latency", "0.2") as sites:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("kills")
         names = ["w1", "w2", "w3"]
@@ -221,8 +223,6 @@ def _(binary, tmp):
         check(r.rc == 0, r.describe())
         cli.same_records(cli.records_by_url(out), want, "records exported across kills")
         return f"{kills} worker kills, {exporter_kills} export kills, {restarts} starts"
-    finally:
-        sites.close()
 
 
 # ---------------------------------------------------------------- 3. politeness
@@ -239,8 +239,7 @@ def _(binary, tmp):
     delay = 0.1
     report = []
     for workers in (3, 10):
-        sites = Sites()
-        try:
+        with Sites() as sites:
             url = pg().url(f"polite{workers}")
             all_succeed(crew(workers, binary, url, "jp", "--delay", f"{delay}s",
                              "--no-drift-check", seeds=sites.seeds(), tmp=tmp))
@@ -256,8 +255,6 @@ def _(binary, tmp):
                 robots = sum(1 for q in site.requests() if q["path"] == "/robots.txt")
                 eq(robots, 1, f"{site.base}: robots.txt fetches with {workers} workers")
                 report.append(f"{workers} workers: {n} requests, {smallest * 1000:.0f} ms")
-        finally:
-            sites.close()
     return "; ".join(report[::3])
 
 
@@ -266,8 +263,7 @@ def _(binary, tmp):
 @case("PostgreSQL stopped mid-crawl and started again: the workers carry on, nothing lost or "
       "doubled")
 def _(binary, tmp):
-    sites = Sites("--latency", "0.1")
-    try:
+    with Sites("--latency", "0.1") as sites:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("outage")
         procs = crew(3, binary, url, "jo", "--delay", "0", "--lease", "60s",
@@ -284,8 +280,6 @@ def _(binary, tmp):
            "URLs with two records")
         cli.same_records(exported(binary, url, "jo", tmp), want, "records across the outage")
         return f"{done_before} URLs done before the outage"
-    finally:
-        sites.close()
 
 
 # ---------------------------------------------------------------- 5. frozen worker
@@ -293,8 +287,7 @@ def _(binary, tmp):
 @case("a worker frozen (SIGSTOP) past its lease: the others take its URLs, its late results "
       "are dropped, each URL done once; a second process with its name is refused")
 def _(binary, tmp):
-    sites = Sites("--latency", "0.5")
-    try:
+    with Sites("--latency", "0.5") as sites:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("frozen")
         argv = {n: worker_argv(binary, url, "jf", n, "--delay", "0", "--lease", "2s",
@@ -331,8 +324,6 @@ def _(binary, tmp):
            "URLs with two records")
         cli.same_records(exported(binary, url, "jf", tmp), want, "records after the freeze")
         return f"{len(held)} URLs taken over"
-    finally:
-        sites.close()
 
 
 # ---------------------------------------------------------------- 6. the job's definition
@@ -340,8 +331,7 @@ def _(binary, tmp):
 @case("joining: a worker without seeds takes the job's, one with other options is refused "
       "naming them, a newer schema is refused, --out is refused")
 def _(binary, tmp):
-    sites = Sites(hosts=HOSTS[:1])
-    try:
+    with Sites(hosts=HOSTS[:1]) as sites:
         url = pg().url("join")
         rc, err = finish(start(worker_argv(binary, url, "jj", "first", "--delay", "0",
                                            seeds=sites.seeds(), tmp=tmp)), "first")
@@ -369,8 +359,6 @@ def _(binary, tmp):
         check(rc == 3 and "newer than this medscrape knows" in err,
               f"a newer schema: exit {rc}: {err[-300:]}")
         return "refused as expected"
-    finally:
-        sites.close()
 
 
 
@@ -391,8 +379,7 @@ def peek(db, sql):
       "other host goes on")
 def _(binary, tmp):
     failures, probes = 4, 2  # --breaker-failures; probes before the third open
-    sites = Sites(hosts=HOSTS[:2])
-    try:
+    with Sites(hosts=HOSTS[:2]) as sites:
         bad = sites.sites[1]
         seeds = [sites.seeds()[0]] + [f"{bad.base}/_fault/always?n={i}" for i in range(30)]
         url = pg().url("breaker")
@@ -415,16 +402,13 @@ def _(binary, tmp):
         eq(one_row("breaker", "SELECT count(*) FROM urls WHERE state = 'done'"),
            str(PER_HOST_DONE), "the other host's URLs done")
         return f"{len(asked)} requests to the failing host"
-    finally:
-        sites.close()
 
 
 @case("a 429 with Retry-After pauses the host for every worker: no request of any worker "
       "reaches it until the pause ends")
 def _(binary, tmp):
     pause = 2
-    sites = Sites(hosts=HOSTS[:1])
-    try:
+    with Sites(hosts=HOSTS[:1]) as sites:
         base = sites.sites[0].base
         seeds = ([f"{base}/_fault/flaky?fail=1&code=429&retry_after={pause}&key=k{i}"
                   for i in range(3)] + [f"{base}/_fault/status?code=200&n={i}" for i in range(9)])
@@ -446,8 +430,6 @@ def _(binary, tmp):
             early = [q["target"] for q in asked if at + 0.05 < q["mono"] < at + pause - 0.1]
             check(not early, f"requests during a {pause} s Retry-After pause: {early}")
         return f"{len(asked)} requests, 3 pauses kept by all workers"
-    finally:
-        sites.close()
 
 
 @case("redirects are claimed: with three workers and --delay, a redirect's target joins the "
@@ -455,8 +437,7 @@ def _(binary, tmp):
       "ends after 5 hops as in one process; records as a clean run's")
 def _(binary, tmp):
     delay = 0.15
-    sites = Sites(hosts=HOSTS[:1])
-    try:
+    with Sites(hosts=HOSTS[:1]) as sites:
         base = sites.sites[0].base
         seeds = sites.seeds() + [f"{base}/_fault/redirect?code=302&to=/jingxuan/index.shtml%3Fr%3D{i}"
                                  for i in range(6)] + [f"{base}/_fault/redirect-chain?n=50"]
@@ -479,15 +460,12 @@ def _(binary, tmp):
         eq(chain, 6, "requests of the redirect chain")
         cli.same_records(exported(binary, url, "jr", tmp), want, "records with redirects")
         return f"{n} requests, {smallest * 1000:.0f} ms apart at least"
-    finally:
-        sites.close()
 
 
 @case("a seed that a later worker brings is crawled by the workers already running (the later "
       "one is killed at once): its host joins their scope")
 def _(binary, tmp):
-    sites = Sites(hosts=HOSTS[:2])
-    try:
+    with Sites(hosts=HOSTS[:2]) as sites:
         first, second = sites.seeds()
         url = pg().url("learn")
         early = start(worker_argv(binary, url, "jl", "early", "--delay", "0.1s", "--lease", "2s",
@@ -515,15 +493,12 @@ def _(binary, tmp):
                           " WHERE line LIKE '%%%s%%'" % host)
         check("early" in writers.split(","), f"records of {host} written by {writers!r}")
         return f"records of the new host by {writers}"
-    finally:
-        sites.close()
 
 
 @case("workers that join at the same moment with different seeds: the job keeps every seed "
       "(the merge is one statement), and every host is crawled")
 def _(binary, tmp):
-    sites = Sites()
-    try:
+    with Sites() as sites:
         url = pg().url("together")
         # The first creates the job; the three then join at once, each with a seed of its own.
         first = start(worker_argv(binary, url, "jt", "w0", "--delay", "0", "--no-drift-check",
@@ -538,8 +513,6 @@ def _(binary, tmp):
         eq(one_row("together", "SELECT count(*) FROM urls WHERE state = 'done'"),
            str(3 * PER_HOST_DONE), "URLs done")
         return f"{len(stored)} seeds kept"
-    finally:
-        sites.close()
 
 
 def version1_sql():
@@ -554,8 +527,7 @@ def version1_sql():
       "which finishes the job: the clean run's records, robots.txt shared through the new columns; "
       "a job defined before the breaker options takes a worker's and keeps them")
 def _(binary, tmp):
-    sites = Sites(hosts=HOSTS[:1])
-    try:
+    with Sites(hosts=HOSTS[:1]) as sites:
         want = reference(binary, tmp, sites.seeds(), "--delay", "0")
         url = pg().url("v1")
         pg().sql("CREATE TABLE medscrape_schema(version int NOT NULL);" + version1_sql() +
@@ -601,8 +573,6 @@ def _(binary, tmp):
         again = json.loads(one_row("v1", "SELECT value FROM job_values WHERE key = 'definition'"))
         eq(again, stored, "the definition after the later worker")
         return "version 1 -> 3"
-    finally:
-        sites.close()
 
 if __name__ == "__main__":
     try:

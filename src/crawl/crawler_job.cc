@@ -127,17 +127,20 @@ Status Crawler::Impl::LearnSeeds() {
   Result<std::optional<std::string>> stored = state_->GetJobValue("seeds");
   if (!stored.ok()) return stored.status();
   std::vector<NewUrl> added;
+  std::set<std::string> new_hosts;
   for (const std::string& url : UnknownSeeds(stored.value().value_or("[]"))) {
     seeds_.push_back(url);
     links_->AddSeed(url);
-    const bool known = InScope(HostPortOf(url));
+    if (!InScope(HostPortOf(url))) new_hosts.insert(HostPortOf(url));
     added.push_back(Seed(url));
-    Status status = known ? Status::Ok() : Polite(added.back().host, nullptr);
-    if (!status.ok()) return status;
   }
   Due(added);
   // The worker that brought them may have died before it made their rows.
-  return state_->AddUrls(added).status();
+  Status status = state_->AddUrls(added).status();
+  for (auto it = new_hosts.begin(); status.ok() && it != new_hosts.end(); ++it) {
+    status = Polite(*it, nullptr);
+  }
+  return status;
 }
 
 // A shared job's frontier looks empty: a last look for seeds another worker stored (it may

@@ -412,58 +412,48 @@ Status PgStateStore::UpdateHost(const std::string& host,
   const auto later = [this](int64_t at_ms) {
     return at_ms == std::numeric_limits<int64_t>::min() ? PgParam() : PgInt(at_ms - NowMs());
   };
-  const int64_t token = static_cast<int64_t>(tokens_() >> 1);
+  // The row `change` makes of the one read, or nullopt when nothing changes (or no row).
+  const auto changed = [&](const PgRows& rows) -> std::optional<SharedHostState> {
+    if (rows.size() != 1) return std::nullopt;
+    const SharedHostState before = ReadHost(rows, 0);
+    SharedHostState after = before;
+    change(after);
+    if (SameHost(before, after, NowMs())) return std::nullopt;
+    return after;
+  };
+  const std::string select =
+      std::string("SELECT ") + kHostColumns + " FROM hosts WHERE job_id = $1 AND host = $2";
   // Most responses change nothing (a success on a healthy host, AutoThrottle settled): a
   // plain read decides that without a row lock, whose commit would wait for the WAL's flush.
   // A change that races another worker's then counts from the row it read.
-  Result<PgRows> seen = db_->Exec(
-      std::string("SELECT ") + kHostColumns + " FROM hosts WHERE job_id = $1 AND host = $2",
-      {job_param_, host});
+  Result<PgRows> seen = db_->Exec(select, {job_param_, host});
   if (!seen.ok()) return seen.status();
-  if (seen.value().size() == 1) {
-    const SharedHostState before = ReadHost(seen.value(), 0);
-    SharedHostState after = before;
-    change(after);
-    if (SameHost(before, after, NowMs())) return Status::Ok();
-  }
+  if (seen.value().size() == 1 && !changed(seen.value())) return Status::Ok();
+  const int64_t token = static_cast<int64_t>(tokens_() >> 1);
   return db_->Transaction([&]() -> Status {
-    const std::string select = std::string("SELECT ") + kHostColumns +
-                               " FROM hosts WHERE job_id = $1 AND host = $2 FOR UPDATE";
-    Result<PgRows> rows = db_->Exec(select, {job_param_, host});
-    if (rows.ok() && rows.value().size() == 0) {
-      Status added = db_->Exec(
-                            "INSERT INTO hosts(job_id, host) VALUES($1, $2)"
-                            " ON CONFLICT DO NOTHING",
-                            {job_param_, host})
-                         .status();
-      rows = added.ok() ? db_->Exec(select, {job_param_, host}) : Result<PgRows>(added);
-    }
+    Result<PgRows> rows = db_->Exec(select + " FOR UPDATE", {job_param_, host});
     if (!rows.ok()) return rows.status();
-    if (rows.value().size() == 0)
-      return Status::Error(db_->where() + ": host " + host + " vanished");
+    if (rows.value().size() != 1) {
+      return Status::Error(db_->where() + ": job " + options_.job + " has no host " + host);
+    }
     // A retry after a COMMIT whose answer was lost finds its own token: already applied.
     if (!rows.value().IsNull(0, 9) && rows.value().Int(0, 9) == token) return Status::Ok();
-    const SharedHostState before = ReadHost(rows.value(), 0);
-    SharedHostState after = before;
-    change(after);
-    if (SameHost(before, after, NowMs())) return Status::Ok();
-    const std::string at = "(clock_timestamp() + $";
+    const std::optional<SharedHostState> after = changed(rows.value());
+    if (!after) return Status::Ok();
     return db_
         ->Exec(
             "UPDATE hosts SET delay_ms = $3, throttle_ms = $4, failures = $5, opens = $6,"
             " breaker_open = $7, dead = $8, crawl_delay_ms = $11, update_token = $12,"
             " paused_until = GREATEST(paused_until, COALESCE(" +
-                at +
-                "9::bigint * interval '1 millisecond'), '-infinity')), half_open_at = COALESCE(" +
-                at +
-                "10::bigint * interval '1 millisecond'), '-infinity')"
-                " WHERE job_id = $1 AND host = $2",
-            {job_param_, host, PgInt(after.delay_ms), PgInt(after.throttle_ms),
-             PgInt(after.failures), PgInt(after.opens), after.breaker_open ? "t" : "f",
-             after.dead ? "t" : "f", later(after.paused_until_ms),
-             later(after.breaker_open ? after.half_open_at_ms
-                                      : std::numeric_limits<int64_t>::min()),
-             PgInt(after.crawl_delay_ms), PgInt(token)})
+                ServerTime(9, "clock_timestamp()") + ", '-infinity')), half_open_at = COALESCE(" +
+                ServerTime(10, "clock_timestamp()") +
+                ", '-infinity') WHERE job_id = $1 AND host = $2",
+            {job_param_, host, PgInt(after->delay_ms), PgInt(after->throttle_ms),
+             PgInt(after->failures), PgInt(after->opens), after->breaker_open ? "t" : "f",
+             after->dead ? "t" : "f", later(after->paused_until_ms),
+             later(after->breaker_open ? after->half_open_at_ms
+                                       : std::numeric_limits<int64_t>::min()),
+             PgInt(after->crawl_delay_ms), PgInt(token)})
         .status();
   });
 }

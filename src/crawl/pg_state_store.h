@@ -147,8 +147,9 @@ class PgStateStore final : public StateStore {
   Status Release(const std::vector<int64_t>& ids);
   Status Reap(const std::string& owner_only);
   int64_t NowMs() const { return clock_->NowMs(); }
-  // Engine time `at_ms` as a SQL expression over parameter $n (a delay from now()).
-  static std::string ServerTime(int n);
+  // Engine time `at_ms` as a SQL expression over parameter $n (a delay from `clock`: now(),
+  // the transaction's start, or clock_timestamp() after a lock that may have waited).
+  static std::string ServerTime(int n, const char* clock = "now()");
   Result<std::optional<int64_t>> EngineTime(const std::string& select,
                                             const std::vector<PgParam>& params);
 

@@ -51,8 +51,9 @@ constexpr int64_t kLeasedRecheckMs = 50;
 
 }  // namespace
 
-std::string PgStateStore::ServerTime(int n) {
-  return "(now() + $" + std::to_string(n) + "::bigint * interval '1 millisecond')";
+std::string PgStateStore::ServerTime(int n, const char* clock) {
+  return std::string("(") + clock + " + $" + std::to_string(n) +
+         "::bigint * interval '1 millisecond')";
 }
 
 // `select` yields one timestamptz (or NULL); it comes back as engine time, not before now.
