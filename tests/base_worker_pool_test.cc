@@ -69,6 +69,7 @@ TEST_CASE("worker pool: destroyed with work queued, it drops it and does not han
 TEST_CASE("ordered pool: results are consumed in index order, memory bounded by the window",
           "[worker-pool]") {
   const int threads = GENERATE(1, 2, 4);
+  const size_t per_thread = GENERATE(size_t{1}, size_t{4}, kOrderedWindowPerThread);
   constexpr size_t kCount = 200;
   std::atomic<size_t> consumed{0};
   std::atomic<size_t> most_ahead{0};
@@ -88,11 +89,13 @@ TEST_CASE("ordered pool: results are consumed in index order, memory bounded by 
         order.push_back(i);
         ++consumed;
         return true;
-      });
+      },
+      per_thread);
   REQUIRE(order.size() == kCount);
   for (size_t i = 0; i < kCount; ++i) CHECK(order[i] == i);
-  // No work starts more than window (4 per thread) indexes past the consumer.
-  CHECK(most_ahead.load() < static_cast<size_t>(threads) * 4);
+  // No work starts window (per_thread jobs per thread) or more indexes past the consumer:
+  // job i is made only while i < consumed + window, and `consumed` only grows after.
+  CHECK(most_ahead.load() < static_cast<size_t>(threads) * per_thread);
 }
 
 TEST_CASE("ordered pool: a consumer that says stop ends the run", "[worker-pool]") {

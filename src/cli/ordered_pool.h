@@ -18,13 +18,18 @@ namespace medscrape {
 // calling thread in the order the jobs were made; at most `window` jobs are made and not yet
 // consumed. When consume returns false the rest is abandoned (started jobs finish, their
 // results are dropped).
+//
+// The default window, 16 jobs per thread, is enough queued that no worker waits for the
+// consumer to hand it a job, nor for one slow job ahead of the others: with 4 per thread,
+// `extract -j 2` of a WARC file (its records read on the calling thread) took 12 % longer
+// and more CPU (workers slept and woke).
+constexpr size_t kOrderedWindowPerThread = 16;
+
 template <typename J, typename R>
 void RunOrderedStream(int threads, const std::function<bool(J*)>& next,
-                      const std::function<R(J&)>& work, const std::function<bool(R&)>& consume) {
-  // Enough queued that no worker waits for the consumer to hand it a job, nor for one slow
-  // job ahead of the others: with 4 per thread, `extract -j 2` of a WARC file (its records
-  // read on the calling thread) took 12 % longer and more CPU (workers slept and woke).
-  const size_t window = static_cast<size_t>(ThreadsFor(threads)) * 16;
+                      const std::function<R(J&)>& work, const std::function<bool(R&)>& consume,
+                      size_t window_per_thread = kOrderedWindowPerThread) {
+  const size_t window = static_cast<size_t>(ThreadsFor(threads)) * window_per_thread;
   WorkerPool<std::pair<size_t, J>, std::pair<size_t, R>> pool(
       threads,
       [&work](std::pair<size_t, J>& job) { return std::make_pair(job.first, work(job.second)); });
@@ -57,7 +62,8 @@ void RunOrderedStream(int threads, const std::function<bool(J*)>& next,
 // 0, 1, 2...
 template <typename R>
 void RunOrdered(size_t count, int threads, const std::function<R(size_t)>& work,
-                const std::function<bool(size_t, R&)>& consume) {
+                const std::function<bool(size_t, R&)>& consume,
+                size_t window_per_thread = kOrderedWindowPerThread) {
   size_t made = 0, consumed = 0;
   RunOrderedStream<size_t, R>(
       threads,
@@ -66,7 +72,7 @@ void RunOrdered(size_t count, int threads, const std::function<R(size_t)>& work,
         return made++ < count;
       },
       [&work](size_t& index) { return work(index); },
-      [&consume, &consumed](R& result) { return consume(consumed++, result); });
+      [&consume, &consumed](R& result) { return consume(consumed++, result); }, window_per_thread);
 }
 
 }  // namespace medscrape
