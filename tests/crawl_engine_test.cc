@@ -261,14 +261,14 @@ TEST_CASE("engine: empty and 204 and huge bodies make no record", "[engine]") {
 }
 
 TEST_CASE("engine: a stalled response times out, is retried, then fails", "[engine]") {
-  START_SERVER(server, kFixtureSite, {"--max-hold", "5"});
-  Job job({server.url("/_fault/stall-headers?hold=5")});
+  START_SERVER(server, kFixtureSite, {"--max-hold", "10"});
+  Job job({server.url("/_fault/stall-headers?hold=10")});
   job.options.politeness.max_retries = 1;
   const auto start = std::chrono::steady_clock::now();
   const CrawlSummary summary = job.Run();
   CHECK(summary.by_reason == Reasons{{"failed:timeout", 1}});
   CHECK(Requests(server, "/_fault/stall-headers").size() == 2);
-  CHECK(testing::SecondsSince(start) < 8);
+  CHECK(testing::SecondsSince(start) < 12);  // Two 3 s timeouts; without them, 20 s.
 }
 
 TEST_CASE("engine: a job stopped by max_pages resumes without duplicates", "[engine]") {
@@ -321,9 +321,11 @@ TEST_CASE("engine: requests to one host keep the delay apart", "[engine]") {
   job.Run();
   const std::vector<Json> requests = Requests(server, "/");
   REQUIRE(requests.size() >= 5);
+  // The engine spaces the requests' starts (exactly so on a fake clock: crawl_engine_logic_test);
+  // the server logs their arrival, which a busy machine can delay by a scheduling hiccup.
   for (size_t i = 1; i < requests.size(); ++i) {
     INFO(requests[i]["path"]);
-    CHECK(requests[i]["mono"].get<double>() - requests[i - 1]["mono"].get<double>() >= 0.28);
+    CHECK(requests[i]["mono"].get<double>() - requests[i - 1]["mono"].get<double>() >= 0.2);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -178,7 +179,13 @@ TEST_CASE("process: kill -9 at random moments, then resume: exactly the clean ru
 
   Job killed;
   killed.seed = seed;
-  std::mt19937 rng(std::random_device{}());
+  // MEDSCRAPE_TEST_SEED replays a run's kill moments; the seed is printed on failure.
+  const char* given = std::getenv("MEDSCRAPE_TEST_SEED");
+  const unsigned seed_value = given != nullptr
+                                  ? static_cast<unsigned>(std::strtoul(given, nullptr, 10))
+                                  : std::random_device{}();
+  INFO("MEDSCRAPE_TEST_SEED=" << seed_value);
+  std::mt19937 rng(seed_value);
   std::uniform_int_distribution<int> moment_ms(50, 800);
   int killed_runs = 0, finished_early = 0;
   // One host, one request at a time, 40 ms apart: a run takes about 12 s, so each

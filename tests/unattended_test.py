@@ -300,7 +300,10 @@ def _(binary, tmp):
             proc = subprocess.Popen([str(a) for a in slow.argv(binary, "--per-host", "1", "--delay", "0.05")],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, env=cli.clean_env())
-            time.sleep(0.6)
+            # Signalled once it is crawling (its handlers are set before the first record).
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not (slow.out.exists() and slow.out.stat().st_size > 0):
+                time.sleep(0.02)
             proc.send_signal(sig)
             err = proc.communicate(timeout=20)[1].decode()
             eq(proc.returncode, code, f"exit code after signal {sig}: {err}")
