@@ -38,6 +38,7 @@ EXTERNAL = {
     "idn2.h": ["fetch"],
     "zlib.h": ["fetch", "warc"],
     "libdeflate.h": ["warc"],
+    "isa-l/igzip_lib.h": ["warc"],
     "simdjson.h": ["output"],
     "brotli/": ["fetch"],
     "sqlite3.h": ["crawl"],

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "warc/cdxj.h"
 
@@ -26,6 +27,18 @@ int64_t SizeOf(const std::string& path, int64_t* mtime_ns = nullptr) {
     *mtime_ns = int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec;
   }
   return static_cast<int64_t>(info.st_size);
+}
+
+// All of `bytes` to `fd`; false with errno set when it cannot be done.
+bool WriteAll(int fd, std::string_view bytes) {
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 std::string BaseName(const std::string& path) {
@@ -118,24 +131,15 @@ Status CrawlArchive::Write(const std::string& members, const std::string& date,
     Status used = Use(index_ + 1);
     if (!used.ok()) return used;
   }
-  std::string bytes;
-  if (!info_written_) {
-    bytes = BuildWarcinfo(date, BaseName(path_), options_.software, options_.info);
-  }
-  bytes += members;
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // Nothing of it is committed: the next run cuts it off.
-      return Errno(path_, "cannot append to the archive");
-    }
-    written += static_cast<size_t>(n);
+  const std::string info =
+      info_written_ ? "" : BuildWarcinfo(date, BaseName(path_), options_.software, options_.info);
+  // Nothing of a failed write is committed: the next run cuts it off.
+  if (!WriteAll(fd_, info) || !WriteAll(fd_, members)) {
+    return Errno(path_, "cannot append to the archive");
   }
   info_written_ = true;
   RunIndex& run = run_index_[path_];
-  const uint64_t members_at = static_cast<uint64_t>(offset_) + (bytes.size() - members.size());
+  const uint64_t members_at = static_cast<uint64_t>(offset_) + info.size();
   if (run.extendable && run.entries.size() + index.size() > kMaxKeptEntries) {
     run.extendable = false;  // A long run: read the file again at the end instead.
     std::vector<CdxjEntry>().swap(run.entries);
@@ -146,7 +150,7 @@ Status CrawlArchive::Write(const std::string& members, const std::string& date,
       run.entries.push_back(std::move(entry));
     }
   }
-  offset_ += static_cast<int64_t>(bytes.size());
+  offset_ += static_cast<int64_t>(info.size() + members.size());
   state_.StageArchive(path_, offset_);
   return Status::Ok();
 }

@@ -44,8 +44,10 @@ Status Crawler::Impl::ArchiveExchange(const InFlight& flight, const FetchRespons
   const std::string date = IsoUtc(clock_.UnixMs());
   WarcExchange exchange = ExchangeFor(flight, response, date);
   exchange.kind = kind;
-  const std::string payload =
-      kind == WarcExchange::Kind::kNotModified ? "" : WirePayload(*response.capture);
+  std::string dechunked;
+  const std::string_view payload = kind == WarcExchange::Kind::kNotModified
+                                       ? std::string_view()
+                                       : WirePayload(*response.capture, &dechunked);
   const BuiltExchange built = BuildExchange(exchange, *response.capture, payload);
   return archive_->Write(built.bytes, date, built.index);
 }

@@ -56,7 +56,8 @@ ExtractOutcome Run(const ExtractTask& task, const Registry& registry) {
 // The exchange's WARC records: a response, or a revisit when the payload is what the URL's
 // last archived response held.
 void BuildArchive(const ExtractTask& task, ExtractOutcome* outcome) {
-  const std::string payload = WirePayload(*task.capture);
+  std::string dechunked;
+  const std::string_view payload = WirePayload(*task.capture, &dechunked);
   WarcExchange exchange = task.exchange;
   exchange.payload_digest = WarcSha1(payload);
   const bool same = exchange.payload_digest == task.archived_payload_digest;

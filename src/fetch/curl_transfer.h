@@ -76,6 +76,7 @@ class CurlTransfer {
   // may have been cut.
   FetchResponse Build(CURLcode result);
   void AttachCapture(FetchResponse* response);
+  void ReserveBody();
   size_t BodyCap() const;
   // OnBody met the cap: a failure, or the wanted prefix (keep_prefix).
   void CapReached();

@@ -39,6 +39,7 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
               std::string::npos) {
         transfer->dechunker_ = std::make_unique<Dechunker>();
       }
+      transfer->ReserveBody();
     } catch (...) {
       return 0;
     }
@@ -86,6 +87,20 @@ bool CurlTransfer::Consume(const char* data, size_t bytes) noexcept {
     return false;
   }
   return true;
+}
+
+// Room for the body the head announces, so that it is not copied as it grows: no more than
+// the cap, nor than 1 MiB whatever a server claims (a lie costs no more than that).
+void CurlTransfer::ReserveBody() {
+  constexpr curl_off_t kMostReserved = curl_off_t{1} << 20;
+  curl_off_t length = -1;
+  if (curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK ||
+      length <= 0) {
+    return;
+  }
+  const size_t room = static_cast<size_t>(std::min(length, kMostReserved));
+  if (recorder_ != nullptr) recorder_->Reserve(room);
+  if (decoder_ == nullptr) body_.reserve(std::min(room, BodyCap()));
 }
 
 size_t CurlTransfer::BodyCap() const {

@@ -77,6 +77,10 @@ int WireRecorder::OnDebug(CURL* /*easy*/, curl_infotype type, char* data, size_t
   return 0;
 }
 
+void WireRecorder::Reserve(size_t bytes) {
+  capture_->body.reserve(std::min(bytes, max_body_bytes_));
+}
+
 void WireRecorder::Body(const char* data, size_t size) noexcept {
   std::string& body = capture_->body;
   const size_t room = max_body_bytes_ > body.size() ? max_body_bytes_ - body.size() : 0;

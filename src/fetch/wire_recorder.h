@@ -24,6 +24,8 @@ class WireRecorder {
 
   // Sets the header and debug callbacks on `easy`, pointing at this recorder.
   Status Configure(CURL* easy);
+  // Room for `bytes` of body (no more than the cap is kept).
+  void Reserve(size_t bytes);
   // Body bytes as libcurl hands them over (transfer and content decoding off).
   void Body(const char* data, size_t size) noexcept;
   // The capture, `truncated` set to `why` unless already set (or `why` is empty).

@@ -23,9 +23,9 @@ namespace medscrape {
 // "<urn:uuid:...>", a random (version 4) UUID.
 std::string NewWarcRecordId();
 
-// The records' compression level (libdeflate): 1, the fastest; files come out about 15 %
-// larger than zlib's default level 6 makes them, for a fraction of its CPU
-// (docs/performance.md).
+// The records' compression level (ISA-L igzip, 0 to 3): 1; files come out about 7 % larger
+// than libdeflate's level 1 and 20 % larger than zlib's default level 6 makes them, for a
+// fraction of their CPU (docs/performance.md).
 inline constexpr int kWarcGzipLevel = 1;
 
 // `bytes` as one gzip member (RFC 1952). Keeps one deflate state per thread.
@@ -38,6 +38,9 @@ using WarcFields = std::vector<std::pair<std::string, std::string>>;
 // one gzip member.
 std::string BuildWarcRecord(const WarcFields& fields, std::string_view block,
                             std::string_view block_rest = {});
+// The same appended to `*out`.
+void AppendWarcRecord(std::string* out, const WarcFields& fields, std::string_view block,
+                      std::string_view block_rest = {});
 
 // The `warcinfo` record that opens each run's part of a file: `info` are application/
 // warc-fields lines ("software", "format", "conformsTo" are added first).
@@ -45,8 +48,9 @@ std::string BuildWarcinfo(const std::string& date, const std::string& filename,
                           const std::string& software, const WarcFields& info);
 
 // The body of a captured response as a WARC payload: chunked framing undone when the
-// head says Transfer-Encoding: chunked (a broken framing keeps what decoded).
-std::string WirePayload(const WireCapture& capture);
+// head says Transfer-Encoding: chunked (a broken framing keeps what decoded). The view is
+// of capture.body, or of `*storage` holding the dechunked bytes.
+std::string_view WirePayload(const WireCapture& capture, std::string* storage);
 
 struct WarcExchange {
   enum class Kind {
@@ -77,7 +81,7 @@ struct BuiltExchange {
 // The records of one exchange; nothing (empty bytes) when no response arrived.
 // `payload` is WirePayload(capture) (the caller may have it already).
 BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& capture,
-                            const std::string& payload);
+                            std::string_view payload);
 
 }  // namespace medscrape
 
