@@ -132,8 +132,8 @@ TEST_CASE("engine faults: a redirect to another in-scope host obeys the robots.t
   // Which path the engine takes depends on whether the target host's robots.txt is
   // known when the redirect arrives; a slow server decides it.
   const bool target_robots_known = GENERATE(true, false);
-  const std::string origin_latency = target_robots_known ? "0.3" : "0";
-  const std::string target_latency = target_robots_known ? "0" : "0.5";
+  const std::string origin_latency = target_robots_known ? "1.2" : "0";
+  const std::string target_latency = target_robots_known ? "0" : "1.5";
   START_SERVER(origin, kFixtureSite, {"--latency", origin_latency});
   START_SERVER(target, target_site.path(), {"--latency", target_latency});
   const std::string disallowed = target.url("/jingxuan/8982101.shtml");

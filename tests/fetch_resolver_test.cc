@@ -140,7 +140,7 @@ TEST_CASE("LookupHost answers from /etc/hosts and numeric spellings without DNS"
 TEST_CASE("Requests for one host share one lookup, and a positive answer is cached",
           "[fetch][resolver]") {
   auto dns = std::make_shared<FakeDns>();
-  Resolver resolver(Options(5000, 200), Lookup(dns));
+  Resolver resolver(Options(5000, 1000), Lookup(dns));
   resolver.Resolve(1, "a.test");
   resolver.Resolve(2, "A.Test");  // Host names are case-insensitive.
   std::map<uint64_t, HostAddresses> answers = TakeAnswers(resolver, 2);
@@ -156,7 +156,7 @@ TEST_CASE("Requests for one host share one lookup, and a positive answer is cach
   CHECK(dns->Calls() == 1);
   CHECK(resolver.MsUntilTimeout() == -1);
 
-  std::this_thread::sleep_for(milliseconds(250));  // Past cache_ms.
+  std::this_thread::sleep_for(milliseconds(1050));  // Past cache_ms.
   resolver.Resolve(4, "a.test");
   CHECK(TakeAnswers(resolver, 1).count(4) == 1);
   CHECK(dns->Calls() == 2);
@@ -210,7 +210,7 @@ TEST_CASE("A lookup slower than the timeout fails its requests, its late answer 
   CHECK(answers[1].error == FetchError::kDnsTimeout);
   CHECK_THAT(answers[1].error_text, Catch::Contains("slow.test") && Catch::Contains("100 ms"));
   CHECK(SecondsSince(start) >= 0.1);
-  CHECK(SecondsSince(start) < 0.5);
+  CHECK(SecondsSince(start) < 0.9);
 
   // The lookup is still running: a new request waits for it instead of starting another.
   resolver.Resolve(2, "slow.test");
