@@ -33,7 +33,7 @@ class PgCluster:
         self.durable = durable
         self.dir = tempfile.mkdtemp(prefix="medscrape-pg-")
         self.data = os.path.join(self.dir, "data")
-        self.port = _free_port()
+        self.port = None  # Picked when the server first starts (__enter__).
         self.user = None
         if os.geteuid() == 0:
             self.user = "postgres"
@@ -51,11 +51,22 @@ class PgCluster:
         self._run(_bin("initdb"), "-D", self.data, "-U", "medscrape", "-A", "trust",
                   "-E", "UTF8", "--no-sync", "--locale=C.UTF-8")
         with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as conf:
-            conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+            conf.write(f"listen_addresses = '127.0.0.1'\n"
                        f"unix_socket_directories = '{self.dir}'\n"
                        f"fsync = {'on' if self.durable else 'off'}\n"
                        "max_connections = 200\nlog_min_messages = fatal\n")
-        self.start()
+        # A free port is picked just before the start (after initdb's seconds), and picked
+        # again should another process take it first (the last `port` line counts).
+        for attempt in range(3):
+            self.port = _free_port()
+            with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as conf:
+                conf.write(f"port = {self.port}\n")
+            try:
+                self.start()
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
         return self
 
     def start(self):

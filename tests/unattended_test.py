@@ -38,10 +38,14 @@ DRIFT_RE = re.compile(r"^medscrape: drift: mfk\.com article summary 1\.00 -> 0\.
                       r"baseline run \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$", re.M)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def hold_port(port=0):
+    """A socket bound to 127.0.0.1:port (0: a free one) and not listening: connections to the
+    port are refused, no other process is given it, and a server binding it with
+    SO_REUSEADDR (http_test_server.py does) still can. Close it once the server is up."""
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    held.bind(("127.0.0.1", port))
+    return held
 
 
 class Mirror:
@@ -50,7 +54,8 @@ class Mirror:
     def __init__(self, folder, port=None):
         self.root = Path(folder) / "site"
         shutil.copytree(testlib.source_dir() / "fixtures" / "site", self.root)
-        self.port = port or free_port()
+        self.held = hold_port(port or 0)  # The port stays this mirror's while it is down.
+        self.port = self.held.getsockname()[1]
         self.proc = None
 
     def start(self):
@@ -61,6 +66,9 @@ class Mirror:
         line = self.proc.stdout.readline().decode()
         if not line.startswith("PORT "):
             raise TestFailure(f"http_test_server.py did not start: {line!r}")
+        if self.held is not None:
+            self.held.close()
+            self.held = None
         return self
 
     def stop(self):
@@ -72,6 +80,10 @@ class Mirror:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+            try:
+                self.held = hold_port(self.port)
+            except OSError:  # Still taken by the closing server's sockets: go on unheld.
+                self.held = None
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
