@@ -65,9 +65,26 @@ class PgCluster:
                 self.start()
                 return self
             except subprocess.CalledProcessError:
-                if attempt == 2:
+                log = self._log()  # At log_min_messages = fatal only the FATAL line shows.
+                taken = "already in use" in log or "could not create any TCP/IP sockets" in log
+                self._stop_quietly()  # A start that timed out may have left a server running.
+                if attempt == 2 or not taken:
+                    shutil.rmtree(self.dir, ignore_errors=True)
                     raise
         return self
+
+    def _log(self):
+        try:
+            with open(os.path.join(self.dir, "log"), errors="replace") as log:
+                return log.read()
+        except OSError:
+            return ""
+
+    def _stop_quietly(self):
+        try:
+            self.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass
 
     def start(self):
         self._run(_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "log"),
@@ -92,8 +109,5 @@ class PgCluster:
         return out.stdout
 
     def __exit__(self, *exc):
-        try:
-            self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
+        self._stop_quietly()
         shutil.rmtree(self.dir, ignore_errors=True)

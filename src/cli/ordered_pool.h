@@ -4,6 +4,7 @@
 #ifndef MEDSCRAPE_CLI_ORDERED_POOL_H_
 #define MEDSCRAPE_CLI_ORDERED_POOL_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -29,7 +30,8 @@ template <typename J, typename R>
 void RunOrderedStream(int threads, const std::function<bool(J*)>& next,
                       const std::function<R(J&)>& work, const std::function<bool(R&)>& consume,
                       size_t window_per_thread = kOrderedWindowPerThread) {
-  const size_t window = static_cast<size_t>(ThreadsFor(threads)) * window_per_thread;
+  const size_t window =
+      static_cast<size_t>(ThreadsFor(threads)) * std::max<size_t>(1, window_per_thread);
   WorkerPool<std::pair<size_t, J>, std::pair<size_t, R>> pool(
       threads,
       [&work](std::pair<size_t, J>& job) { return std::make_pair(job.first, work(job.second)); });

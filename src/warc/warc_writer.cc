@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -79,14 +80,18 @@ class Deflater {
 
   // The parts, in order, as one gzip member appended to `*out`.
   void Append(std::initializer_list<std::string_view> parts, std::string* out) {
+    size_t size = 0;
+    for (std::string_view part : parts) size += part.size();
+    if (size > UINT32_MAX / 2) throw std::runtime_error("igzip: a record over 2 GiB");
     input_.clear();
     for (std::string_view part : parts) input_.append(part);
     // Never larger than the input as stored blocks (5 bytes a block of up to 64 KiB) in a
     // gzip header and trailer; the header allowance covers the rest.
     const size_t start = out->size();
     out->resize(start + input_.size() + 5 * (input_.size() / 65535 + 1) + ISAL_DEF_MAX_HDR_SIZE);
-    isal_zstream stream;
+    isal_zstream& stream = *stream_;
     isal_deflate_stateless_init(&stream);
+    stream.hist_bits = 0;  // The default window (libisal 2.30's init leaves it as it was).
     stream.level = kWarcGzipLevel;
     stream.level_buf = level_buf_.data();
     stream.level_buf_size = static_cast<uint32_t>(level_buf_.size());
@@ -97,7 +102,7 @@ class Deflater {
     stream.avail_in = static_cast<uint32_t>(input_.size());
     stream.next_out = reinterpret_cast<uint8_t*>(out->data() + start);
     stream.avail_out = static_cast<uint32_t>(out->size() - start);
-    if (input_.size() > UINT32_MAX / 2 || isal_deflate_stateless(&stream) != COMP_OK) {
+    if (isal_deflate_stateless(&stream) != COMP_OK) {
       out->resize(start);
       throw std::runtime_error("igzip: the gzip member did not fit its bound");
     }
@@ -108,6 +113,8 @@ class Deflater {
  private:
   static constexpr size_t kKeptInput = size_t{1} << 20;
   std::vector<uint8_t> level_buf_;
+  // About 80 KB: kept off the stack, zeroed once.
+  std::unique_ptr<isal_zstream> stream_ = std::make_unique<isal_zstream>();
   std::string input_;  // The joined parts, reused.
 };
 
