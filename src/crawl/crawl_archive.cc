@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string_view>
 
+#include "base/write_all.h"
 #include "warc/cdxj.h"
 
 namespace medscrape {
@@ -27,18 +27,6 @@ int64_t SizeOf(const std::string& path, int64_t* mtime_ns = nullptr) {
     *mtime_ns = int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec;
   }
   return static_cast<int64_t>(info.st_size);
-}
-
-// All of `bytes` to `fd`; false with errno set when it cannot be done.
-bool WriteAll(int fd, std::string_view bytes) {
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    written += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 std::string BaseName(const std::string& path) {

@@ -145,14 +145,14 @@ Status Crawler::Impl::Loop(const std::atomic<bool>& stop) {
     if (Busy() == 0) {
       Result<std::optional<int64_t>> next = state_->EarliestPendingTime();
       if (!next.ok()) return next.status();
-      if (!next.value() && sitemaps_.empty() && !out_of_time && !enough) {
+      const bool drained = !next.value() && sitemaps_.empty();
+      if (drained && !out_of_time && !enough) {
         Result<bool> more = LastLookForSeeds();
         if (!more.ok()) return more.status();
         if (more.value()) continue;
       }
-      if ((!next.value() && sitemaps_.empty()) || out_of_time || enough) {
-        if (next.value() || !sitemaps_.empty())
-          summary_.finish_reason = enough ? "max_pages" : "max_time";
+      if (drained || out_of_time || enough) {
+        if (!drained) summary_.finish_reason = enough ? "max_pages" : "max_time";
         return Status::Ok();
       }
     }

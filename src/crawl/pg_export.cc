@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/write_all.h"
 #include "crawl/pg_state_store.h"
 
 namespace medscrape {
@@ -70,15 +71,7 @@ Result<std::unique_ptr<RecordExport>> RecordExport::Open(const std::string& url,
 }
 
 Status RecordExport::Append(const std::string& lines, int64_t at) {
-  size_t done = 0;
-  while (done < lines.size()) {
-    const ssize_t n =
-        ::pwrite(fd_, lines.data() + done, lines.size() - done, at + static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Errno(path_, "cannot write");
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
+  return WriteAll(fd_, lines, static_cast<off_t>(at)) ? Status::Ok() : Errno(path_, "cannot write");
 }
 
 Result<int64_t> RecordExport::Step() {

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/write_all.h"
+
 namespace medscrape {
 
 std::string SerializeLine(const nlohmann::ordered_json& record) {
@@ -91,18 +93,12 @@ JsonLinesWriter::~JsonLinesWriter() {
 
 Status JsonLinesWriter::WriteLine(const std::string& line) {
   if (!status_.ok()) return status_;
-  size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      status_ = Status::Error(name_ + ": " + (n < 0 ? std::strerror(errno) : "write failed"));
-      if (owns_fd_ && ::ftruncate(fd_, committed_) != 0) {
-        status_ = Status::Error(status_.message() + "; could not remove the torn line");
-      }
-      return status_;
+  if (!WriteAll(fd_, line)) {
+    status_ = Status::Error(name_ + ": " + (errno != 0 ? std::strerror(errno) : "write failed"));
+    if (owns_fd_ && ::ftruncate(fd_, committed_) != 0) {
+      status_ = Status::Error(status_.message() + "; could not remove the torn line");
     }
-    done += static_cast<size_t>(n);
+    return status_;
   }
   committed_ += static_cast<off_t>(line.size());
   return status_;
