@@ -59,9 +59,12 @@ void BuildArchive(const ExtractTask& task, ExtractOutcome* outcome) {
   std::string dechunked;
   const std::string_view payload = WirePayload(*task.capture, &dechunked);
   WarcExchange exchange = task.exchange;
-  exchange.payload_digest = WarcSha1(payload);
+  // Both digests in one pass, though a revisit needs only the payload's.
+  WarcDigests digests = WarcSha1Both(payload, task.capture->response_head, task.capture->body);
+  exchange.payload_digest = std::move(digests.payload);
   const bool same = exchange.payload_digest == task.archived_payload_digest;
   exchange.kind = same ? WarcExchange::Kind::kIdenticalPayload : WarcExchange::Kind::kResponse;
+  if (!same) exchange.block_digest = std::move(digests.block);
   BuiltExchange built = BuildExchange(exchange, *task.capture, payload);
   outcome->warc = std::move(built.bytes);
   outcome->warc_index = std::move(built.index);

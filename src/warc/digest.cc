@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <new>
+
+#include "warc/sha1_lanes.h"
 
 namespace medscrape {
 
@@ -34,6 +37,23 @@ std::string WarcSha1(std::string_view bytes) {
   Sha1 sha1;
   sha1.Update(bytes);
   return sha1.FinishWarc();
+}
+
+WarcDigests WarcSha1Both(std::string_view payload, std::string_view block_head,
+                         std::string_view block_rest) {
+  if (!sha1_lanes::Usable()) {
+    Sha1 block;
+    block.Update(block_head);
+    block.Update(block_rest);
+    return WarcDigests{WarcSha1(payload), block.FinishWarc()};
+  }
+  uint8_t payload_digest[20];
+  uint8_t block_digest[20];
+  sha1_lanes::TwoDigests({payload, {}}, {block_head, block_rest}, payload_digest, block_digest);
+  auto warc = [](const uint8_t* digest) {
+    return "sha1:" + Base32(std::string_view(reinterpret_cast<const char*>(digest), 20));
+  };
+  return WarcDigests{warc(payload_digest), warc(block_digest)};
 }
 
 std::string Base32(std::string_view bytes) {

@@ -28,6 +28,16 @@ class Sha1 {
 // "sha1:<base32>" of `bytes`.
 std::string WarcSha1(std::string_view bytes);
 
+// A response record's two digests, computed together: WarcSha1 of `payload` and of
+// `block_head` followed by `block_rest`. Where the CPU has the SHA extensions the two are
+// hashed in one interleaved pass (sha1_lanes.h), nearly at the cost of one.
+struct WarcDigests {
+  std::string payload;
+  std::string block;
+};
+WarcDigests WarcSha1Both(std::string_view payload, std::string_view block_head,
+                         std::string_view block_rest);
+
 // RFC 4648 base32 (upper case, '=' padding).
 std::string Base32(std::string_view bytes);
 

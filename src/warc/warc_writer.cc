@@ -5,7 +5,7 @@
 
 #include <cctype>
 #include <cstdint>
-#include <cstdio>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <new>
@@ -49,21 +49,42 @@ void AddField(WarcFields* fields, const char* name, const std::string& value) {
   if (!value.empty()) fields->emplace_back(name, value);
 }
 
+// Random bytes for record IDs, drawn from OpenSSL's generator a page at a time: one call
+// costs about as much as hashing 3 KB, and a crawl asks for two IDs a page.
+class RandomPool {
+ public:
+  void Take(unsigned char* bytes, size_t count) {
+    if (count > sizeof(pool_)) throw std::logic_error("RandomPool: too many bytes at once");
+    if (used_ + count > sizeof(pool_)) {
+      if (RAND_bytes(pool_, sizeof(pool_)) != 1) throw std::runtime_error("RAND_bytes failed");
+      used_ = 0;
+    }
+    std::memcpy(bytes, pool_ + used_, count);
+    used_ += count;
+  }
+
+ private:
+  unsigned char pool_[4096];
+  size_t used_ = sizeof(pool_);
+};
+
 }  // namespace
 
 std::string NewWarcRecordId() {
+  thread_local RandomPool pool;
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) throw std::runtime_error("RAND_bytes failed");
+  pool.Take(bytes, sizeof(bytes));
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-  char text[64];
-  int n = std::snprintf(text, sizeof(text), "<urn:uuid:");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "<urn:uuid:";
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text[n++] = '-';
-    n += std::snprintf(text + n, sizeof(text) - n, "%02x", bytes[i]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) id += '-';
+    id += kHex[bytes[i] >> 4];
+    id += kHex[bytes[i] & 15];
   }
-  text[n++] = '>';
-  return std::string(text, n);
+  id += '>';
+  return id;
 }
 
 namespace {
@@ -86,9 +107,10 @@ class Deflater {
     input_.clear();
     for (std::string_view part : parts) input_.append(part);
     // Never larger than the input as stored blocks (5 bytes a block of up to 64 KiB) in a
-    // gzip header and trailer; the header allowance covers the rest.
-    const size_t start = out->size();
-    out->resize(start + input_.size() + 5 * (input_.size() / 65535 + 1) + ISAL_DEF_MAX_HDR_SIZE);
+    // gzip header and trailer; the header allowance covers the rest. Compressed into a
+    // reused buffer, which only grows, and appended: `*out` is not zero-filled for it.
+    const size_t bound = input_.size() + 5 * (input_.size() / 65535 + 1) + ISAL_DEF_MAX_HDR_SIZE;
+    if (output_.size() < bound) output_.resize(bound);
     isal_zstream& stream = *stream_;
     isal_deflate_stateless_init(&stream);
     stream.hist_bits = 0;  // The default window (libisal 2.30's init leaves it as it was).
@@ -100,14 +122,16 @@ class Deflater {
     stream.flush = NO_FLUSH;
     stream.next_in = reinterpret_cast<uint8_t*>(input_.data());
     stream.avail_in = static_cast<uint32_t>(input_.size());
-    stream.next_out = reinterpret_cast<uint8_t*>(out->data() + start);
-    stream.avail_out = static_cast<uint32_t>(out->size() - start);
+    stream.next_out = output_.data();
+    stream.avail_out = static_cast<uint32_t>(bound);
     if (isal_deflate_stateless(&stream) != COMP_OK) {
-      out->resize(start);
       throw std::runtime_error("igzip: the gzip member did not fit its bound");
     }
-    out->resize(out->size() - stream.avail_out);
-    if (input_.capacity() > kKeptInput) std::string().swap(input_);  // A huge record: let go.
+    out->append(reinterpret_cast<const char*>(output_.data()), bound - stream.avail_out);
+    if (input_.capacity() > kKeptInput) {  // A huge record: let go.
+      std::string().swap(input_);
+      std::vector<uint8_t>().swap(output_);
+    }
   }
 
  private:
@@ -115,7 +139,8 @@ class Deflater {
   std::vector<uint8_t> level_buf_;
   // About 80 KB: kept off the stack, zeroed once.
   std::unique_ptr<isal_zstream> stream_ = std::make_unique<isal_zstream>();
-  std::string input_;  // The joined parts, reused.
+  std::string input_;            // The joined parts, reused.
+  std::vector<uint8_t> output_;  // The member, before it is appended.
 };
 
 Deflater& ThreadDeflater() {
@@ -190,7 +215,12 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
                        {"WARC-Target-URI", exchange.target_uri}};
   AddField(&fields, "WARC-IP-Address", exchange.ip);
   fields.insert(fields.end(), exchange.extra.begin(), exchange.extra.end());
-  if (exchange.kind != WarcExchange::Kind::kNotModified) {
+  std::string block_digest = exchange.block_digest;
+  if (exchange.kind == WarcExchange::Kind::kResponse && exchange.payload_digest.empty()) {
+    WarcDigests digests = WarcSha1Both(payload, capture.response_head, capture.body);
+    built.payload_digest = std::move(digests.payload);
+    if (block_digest.empty()) block_digest = std::move(digests.block);
+  } else if (exchange.kind != WarcExchange::Kind::kNotModified) {
     built.payload_digest =
         exchange.payload_digest.empty() ? WarcSha1(payload) : exchange.payload_digest;
   }
@@ -209,11 +239,14 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
                                     built.payload_digest, start, built.bytes.size() - start});
     return built;
   }
-  Sha1 block_digest;
-  block_digest.Update(capture.response_head);
-  block_digest.Update(capture.body);
+  if (block_digest.empty()) {
+    Sha1 block;
+    block.Update(capture.response_head);
+    block.Update(capture.body);
+    block_digest = block.FinishWarc();
+  }
   fields.emplace_back("WARC-Payload-Digest", built.payload_digest);
-  fields.emplace_back("WARC-Block-Digest", block_digest.FinishWarc());
+  fields.emplace_back("WARC-Block-Digest", block_digest);
   AddField(&fields, "WARC-Truncated", capture.truncated);
   fields.emplace_back("Content-Type", "application/http;msgtype=response");
   const size_t start = built.bytes.size();

@@ -68,6 +68,9 @@ struct WarcExchange {
   WarcFields extra;
   // WarcSha1 of the payload when the caller has it already; "" = computed here.
   std::string payload_digest;
+  // A response's WARC-Block-Digest (its head and body) when the caller has it already, as
+  // WarcSha1Both gives it with the payload's; "" = computed here.
+  std::string block_digest;
 };
 
 struct BuiltExchange {
