@@ -52,6 +52,29 @@ TEST_CASE("worker pool: HasIdleWorker counts queued and running tasks", "[worker
   release = true;
 }
 
+TEST_CASE("worker pool: HasRoom bounds the tasks per worker, queued ones included",
+          "[worker-pool]") {
+  std::atomic<bool> release{false};
+  WorkerPool<int, int> pool(2, [&release](int& task) {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return task;
+  });
+  for (int i = 0; i < 3; ++i) pool.Submit(i);
+  CHECK_FALSE(pool.HasIdleWorker());
+  CHECK(pool.HasRoom(2));  // Two running, one of the two next in line.
+  pool.Submit(3);
+  CHECK_FALSE(pool.HasRoom(2));
+  CHECK(pool.HasRoom(3));
+  release = true;
+  std::multiset<int> seen;
+  while (seen.size() < 4) {
+    pool.WaitDone(1000);
+    for (int outcome : pool.TakeDone()) seen.insert(outcome);
+  }
+  CHECK(seen == std::multiset<int>{0, 1, 2, 3});
+  CHECK(pool.HasRoom(1));
+}
+
 TEST_CASE("worker pool: destroyed with work queued, it drops it and does not hang",
           "[worker-pool]") {
   std::atomic<int> calls{0};

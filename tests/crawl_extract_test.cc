@@ -2,6 +2,8 @@
 // ExtractPool's bound and ordering, and end-to-end crawls of fixtures/site/ with
 // different worker counts, a page limit, and a stop in mid-crawl (no crash
 // marker may survive a clean stop).
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -16,6 +18,7 @@
 #include "crawl/crawler.h"
 #include "crawl/extract_pool.h"
 #include "crawl/extract_task.h"
+#include "crawl/extraction_stage.h"
 #include "crawl/state_store.h"
 #include "extract/sha256.h"
 #include "extractors/builtin.h"
@@ -128,11 +131,60 @@ TEST_CASE("extract pool: every outcome comes back once, in any order", "[extract
   CHECK(pool.HasIdleWorker());
 }
 
-TEST_CASE("extract pool: no idle worker while each has a task", "[extract-pool]") {
+// A page that takes a worker a while: many links to parse and resolve.
+std::string SlowPage(int links) {
   std::string big = "<html><body>";
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < links; ++i) {
     big += "<p><a href=\"/ask/" + std::to_string(i) + ".shtml\">x</a></p>";
   }
+  return big;
+}
+
+// How many of the job's URLs are marked processing, read through a connection of our own.
+int MarkedProcessing(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM urls WHERE processing = 1", -1, &stmt,
+                             nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int count = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return count;
+}
+
+TEST_CASE("extraction stage: a page is marked when a worker takes it or it is next in line",
+          "[extract-pool]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  Result<std::unique_ptr<StateStore>> store = OpenStateStore(path, true);
+  REQUIRE(store.ok());
+  ExtractionStage stage(2, BuiltinRegistry(), *store.value());
+  const std::string big = SlowPage(40000);
+  for (int i = 1; i <= 8; ++i) {
+    const std::string url = "https://a.example/ask/" + std::to_string(i) + ".shtml";
+    REQUIRE(store.value()->AddUrls({NewUrl{url, "a.example", "page", 1, 0}}).ok());
+    Result<std::optional<UrlEntry>> row = store.value()->Find(url);
+    REQUIRE(row.ok());
+    REQUIRE(row.value().has_value());
+    stage.Add(StagedPage{*row.value(), url, DoneInfo{}}, PageTask(static_cast<uint64_t>(i), big));
+  }
+  REQUIRE(stage.Dispatch().ok());
+  // Two workers, each with the page it parses and the next: four marked, four waiting.
+  CHECK(MarkedProcessing(path) == 2 * static_cast<int>(ExtractionStage::kTasksPerWorker));
+  CHECK(stage.size() == 8);
+  CHECK(stage.Running() == 4);
+  stage.ClearMarkers();
+  CHECK(MarkedProcessing(path) == 0);
+  for (int waited = 0; stage.Running() > 0 && waited < 100; ++waited) {
+    stage.WaitDone(100);
+    stage.TakeDone();
+  }
+}
+
+TEST_CASE("extract pool: no idle worker while each has a task", "[extract-pool]") {
+  const std::string big = SlowPage(20000);
   ExtractPool pool(2, BuiltinRegistry());
   CHECK(pool.HasIdleWorker());
   pool.Submit(PageTask(1, big));

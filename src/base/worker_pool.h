@@ -5,9 +5,9 @@
 // are both built on it.
 //
 // The pool holds no bound of its own: a caller that wants one submits only while
-// HasIdleWorker() (the crawl: every task is running or about to, so a crash
-// marker set before Submit is on a page really being parsed), or caps what it
-// has submitted and not taken (extract -j N).
+// HasRoom(n) (the crawl: at most two tasks per worker, the one running and the next,
+// so a crash marker set before Submit is on a page being parsed or next in line), or
+// caps what it has submitted and not taken (extract -j N).
 //
 // Thread-safety: one owner thread calls every method; the workers share only the
 // task and outcome queues, under the pool's mutex. `work` runs on the workers and
@@ -57,11 +57,13 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // True while fewer tasks are submitted and unfinished than there are workers.
-  bool HasIdleWorker() const {
+  // True while fewer tasks are submitted and unfinished than `per_worker` for each
+  // worker (HasIdleWorker: one each).
+  bool HasRoom(size_t per_worker) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return tasks_.size() + running_ < threads_;
+    return tasks_.size() + running_ < threads_ * per_worker;
   }
+  bool HasIdleWorker() const { return HasRoom(1); }
   void Submit(Task task) {
     while (workers_.size() < threads_) workers_.emplace_back(&WorkerPool::WorkLoop, this);
     {

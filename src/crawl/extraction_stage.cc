@@ -13,7 +13,7 @@ void ExtractionStage::Add(StagedPage page, ExtractTask task) {
 }
 
 Status ExtractionStage::Dispatch() {
-  while (!waiting_.empty() && pool_.HasIdleWorker() && alone_id_ == 0) {
+  while (!waiting_.empty() && pool_.HasRoom(kTasksPerWorker) && alone_id_ == 0) {
     const UrlEntry& entry = pages_.at(waiting_.front().ticket).entry;
     if (entry.crashes > 0) {
       if (pool_.Pending() > 0) break;  // Wait for the workers to empty.

@@ -5,8 +5,9 @@
 //
 // Crash markers (docs/reliability.md P5). A fetched page first waits with no
 // marker: killed there, it is simply still pending and fetched again. Only when
-// a worker is idle is it marked processing (StateStore::SetProcessing) and
-// submitted, so a crash counts against the pages really being parsed. A page
+// a worker has room (the page it parses and the next: kTasksPerWorker) is it
+// marked processing (StateStore::SetProcessing) and submitted, so a crash counts
+// against the pages being parsed and those next in line, two per worker. A page
 // that crashed an earlier run (a "suspect", crashes > 0) is parsed alone, with
 // nothing beside it, and is not even fetched while anything else can be (Defer):
 // should it crash again, the rest of the run is done and no other page is
@@ -48,8 +49,11 @@ class ExtractionStage {
 
   // Takes a fetched page and its task (the body inside); it waits for a worker.
   void Add(StagedPage page, ExtractTask task);
-  // Gives waiting pages to idle workers, each marked processing first.
+  // Gives waiting pages to the workers, each marked processing first: up to
+  // kTasksPerWorker each, the page being parsed and the next, so that a worker that
+  // finishes one starts the next without waiting for the loop to come round.
   Status Dispatch();
+  static constexpr size_t kTasksPerWorker = 2;
 
   struct Done {
     StagedPage page;
