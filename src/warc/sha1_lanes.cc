@@ -144,7 +144,7 @@ class Blocks {
     size_t filled = 0;
     while (piece_ < 2 && filled < 64) {
       const size_t take = std::min(64 - filled, pieces_[piece_].size() - offset_);
-      std::memcpy(copy_ + filled, pieces_[piece_].data() + offset_, take);
+      if (take > 0) std::memcpy(copy_ + filled, pieces_[piece_].data() + offset_, take);
       filled += take;
       offset_ += take;
       if (offset_ == pieces_[piece_].size()) NextPiece();
