@@ -19,10 +19,9 @@ namespace {
 #define MEDSCRAPE_SHA_TARGET __attribute__((target("sha,ssse3,sse4.1")))
 
 // One message's state: A..D in one register, E riding in the top lane of another (the SHA
-// extensions' layout), the four message words being scheduled, and the block's start.
+// extensions' layout), and the four message words being scheduled.
 struct Lane {
   __m128i abcd, e, e_next, w[4];
-  __m128i abcd_start, e_start;
 };
 
 MEDSCRAPE_SHA_TARGET inline __m128i LoadBigEndian(const uint8_t* p) {
@@ -52,14 +51,10 @@ MEDSCRAPE_SHA_TARGET inline void Rounds(Lane& lane, const uint8_t* block) {
   lane.abcd = _mm_sha1rnds4_epu32(lane.abcd, e, G / 5);
 }
 
-MEDSCRAPE_SHA_TARGET inline void BeginBlock(Lane& lane) {
-  lane.abcd_start = lane.abcd;
-  lane.e_start = lane.e;
-}
-
-MEDSCRAPE_SHA_TARGET inline void EndBlock(Lane& lane) {
-  lane.e = _mm_sha1nexte_epu32(lane.e_next, lane.e_start);
-  lane.abcd = _mm_add_epi32(lane.abcd, lane.abcd_start);
+// A block's rounds done: its result added to the state `start` held before it.
+MEDSCRAPE_SHA_TARGET inline void EndBlock(Lane& lane, const Lane& start) {
+  lane.e = _mm_sha1nexte_epu32(lane.e_next, start.e);
+  lane.abcd = _mm_add_epi32(lane.abcd, start.abcd);
 }
 
 template <int... G>
@@ -82,9 +77,9 @@ MEDSCRAPE_SHA_TARGET inline void TwoBlocks(Lane& a, const uint8_t* block_a, Lane
 MEDSCRAPE_SHA_TARGET void HashBlocks(Lane& lane_ref, const uint8_t* blocks, size_t count) {
   Lane lane = lane_ref;
   for (size_t i = 0; i < count; ++i, blocks += 64) {
-    BeginBlock(lane);
+    const Lane start = lane;
     OneBlock(lane, blocks, std::make_integer_sequence<int, 20>());
-    EndBlock(lane);
+    EndBlock(lane, start);
   }
   lane_ref = lane;
 }
@@ -94,11 +89,11 @@ MEDSCRAPE_SHA_TARGET void HashBlockPairs(Lane& a_ref, const uint8_t* blocks_a, L
   Lane a = a_ref;
   Lane b = b_ref;
   for (size_t i = 0; i < count; ++i, blocks_a += 64, blocks_b += 64) {
-    BeginBlock(a);
-    BeginBlock(b);
+    const Lane start_a = a;
+    const Lane start_b = b;
     TwoBlocks(a, blocks_a, b, blocks_b, std::make_integer_sequence<int, 20>());
-    EndBlock(a);
-    EndBlock(b);
+    EndBlock(a, start_a);
+    EndBlock(b, start_b);
   }
   a_ref = a;
   b_ref = b;

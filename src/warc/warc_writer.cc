@@ -53,14 +53,15 @@ void AddField(WarcFields* fields, const char* name, const std::string& value) {
 // costs about as much as hashing 3 KB, and a crawl asks for two IDs a page.
 class RandomPool {
  public:
-  void Take(unsigned char* bytes, size_t count) {
-    if (count > sizeof(pool_)) throw std::logic_error("RandomPool: too many bytes at once");
-    if (used_ + count > sizeof(pool_)) {
+  template <size_t N>
+  void Take(unsigned char (&bytes)[N]) {
+    static_assert(N <= sizeof(pool_));
+    if (used_ + N > sizeof(pool_)) {
       if (RAND_bytes(pool_, sizeof(pool_)) != 1) throw std::runtime_error("RAND_bytes failed");
       used_ = 0;
     }
-    std::memcpy(bytes, pool_ + used_, count);
-    used_ += count;
+    std::memcpy(bytes, pool_ + used_, N);
+    used_ += N;
   }
 
  private:
@@ -73,7 +74,7 @@ class RandomPool {
 std::string NewWarcRecordId() {
   thread_local RandomPool pool;
   unsigned char bytes[16];
-  pool.Take(bytes, sizeof(bytes));
+  pool.Take(bytes);
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -215,11 +216,14 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
                        {"WARC-Target-URI", exchange.target_uri}};
   AddField(&fields, "WARC-IP-Address", exchange.ip);
   fields.insert(fields.end(), exchange.extra.begin(), exchange.extra.end());
-  std::string block_digest = exchange.block_digest;
-  if (exchange.kind == WarcExchange::Kind::kResponse && exchange.payload_digest.empty()) {
-    WarcDigests digests = WarcSha1Both(payload, capture.response_head, capture.body);
+  std::string block_digest;
+  if (exchange.kind == WarcExchange::Kind::kResponse) {
+    WarcDigests digests{exchange.payload_digest, exchange.block_digest};
+    if (digests.payload.empty() || digests.block.empty()) {
+      digests = WarcSha1Both(payload, capture.response_head, capture.body);
+    }
     built.payload_digest = std::move(digests.payload);
-    if (block_digest.empty()) block_digest = std::move(digests.block);
+    block_digest = std::move(digests.block);
   } else if (exchange.kind != WarcExchange::Kind::kNotModified) {
     built.payload_digest =
         exchange.payload_digest.empty() ? WarcSha1(payload) : exchange.payload_digest;
@@ -238,12 +242,6 @@ BuiltExchange BuildExchange(const WarcExchange& exchange, const WireCapture& cap
     built.index.push_back(CdxjEntry{exchange.target_uri, exchange.date, true, capture.response_head,
                                     built.payload_digest, start, built.bytes.size() - start});
     return built;
-  }
-  if (block_digest.empty()) {
-    Sha1 block;
-    block.Update(capture.response_head);
-    block.Update(capture.body);
-    block_digest = block.FinishWarc();
   }
   fields.emplace_back("WARC-Payload-Digest", built.payload_digest);
   fields.emplace_back("WARC-Block-Digest", block_digest);

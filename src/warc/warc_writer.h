@@ -69,7 +69,7 @@ struct WarcExchange {
   // WarcSha1 of the payload when the caller has it already; "" = computed here.
   std::string payload_digest;
   // A response's WARC-Block-Digest (its head and body) when the caller has it already, as
-  // WarcSha1Both gives it with the payload's; "" = computed here.
+  // WarcSha1Both gives it with the payload's; "" = both digests computed here.
   std::string block_digest;
 };
 
