@@ -1,0 +1,98 @@
+// The gzip members of WARC records (GzipMember): a thread's first records at igzip's level
+// 1, its later ones at level 0 with Huffman tables learned from the earlier ones. Every
+// member is inflated by zlib, an independent reader.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gzip_test_util.h"
+#include "warc/warc_writer.h"
+
+namespace medscrape {
+namespace {
+
+using testing::Gunzip;
+
+constexpr size_t kGzipHeader = 10;  // RFC 1952, no optional fields.
+
+std::vector<std::string> MfkPages() {
+  std::vector<std::string> pages;
+  for (const char* name : {"mfk-article-seed", "mfk-article-ads-wan",
+                           "mfk-article-noviews-nodisease", "mfk-article-bom-crlf-wrapped"}) {
+    std::ifstream in(std::string(MEDSCRAPE_SOURCE_DIR "/fixtures/mfk/") + name + ".html",
+                     std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    REQUIRE(bytes.str().size() > 1000);
+    pages.push_back(bytes.str());
+  }
+  return pages;
+}
+
+// The first bytes of the deflate stream: a dynamic block's header, its code lengths.
+std::string BlockHeader(const std::string& member) {
+  REQUIRE(member.size() > kGzipHeader + 24);
+  return member.substr(kGzipHeader, 24);
+}
+
+// Runs `body` on a thread of its own, so that it starts with a deflate state nothing else
+// has used.
+template <typename Body>
+void OnFreshThread(Body body) {
+  std::thread thread(body);
+  thread.join();
+}
+
+TEST_CASE("a thread's later members use Huffman tables learned from its earlier ones") {
+  const std::vector<std::string> pages = MfkPages();
+  OnFreshThread([&] {
+    // Level 1: each member has a code of its own.
+    const std::string first = GzipMember(pages[0]);
+    const std::string second = GzipMember(pages[1]);
+    CHECK(BlockHeader(first) != BlockHeader(second));
+    CHECK(Gunzip(first) == pages[0]);
+    size_t fed = pages[0].size() + pages[1].size();
+    for (int round = 0; fed < (size_t{512} << 10); ++round) {
+      const std::string& page = pages[round % pages.size()];
+      REQUIRE(Gunzip(GzipMember(page)) == page);
+      fed += page.size();
+    }
+    // Level 0 with the learned tables: one code for all, so one header for all (the tables
+    // are remade only after megabytes, so of three members in a row two share them).
+    const std::string a = GzipMember(pages[0]), b = GzipMember(pages[1]), c = GzipMember(pages[2]);
+    CHECK((BlockHeader(a) == BlockHeader(b) || BlockHeader(b) == BlockHeader(c)));
+    CHECK(Gunzip(a) == pages[0]);
+    CHECK(Gunzip(b) == pages[1]);
+    CHECK(Gunzip(c) == pages[2]);
+    // About level 1's size: the tables fit the pages.
+    CHECK(a.size() <= first.size() * 103 / 100);
+  });
+}
+
+TEST_CASE("learned tables code any input whether noise or other bytes or empty or one byte") {
+  const std::vector<std::string> pages = MfkPages();
+  OnFreshThread([&] {
+    for (size_t fed = 0; fed < (size_t{512} << 10);) {
+      for (const std::string& page : pages) fed += GzipMember(page).size() > 0 ? page.size() : 0;
+    }
+    std::mt19937 random(11);
+    std::string noise(200 * 1024, '\0');
+    for (char& byte : noise) byte = static_cast<char>(random());
+    std::string bytes;  // Every byte value, runs and repeats the pages never had.
+    for (int i = 0; i < 70000; ++i) bytes += static_cast<char>((i * 7919) % 256);
+    bytes += std::string(5000, '\xff') + std::string(300, '\0');
+    for (const std::string& input : {noise, bytes, std::string(), std::string("x")}) {
+      const std::string member = GzipMember(input);
+      CHECK(Gunzip(member) == input);
+      CHECK(member.size() <= input.size() + 5 * (input.size() / 65535 + 1) + 40);
+    }
+    CHECK(GzipMember(bytes).size() < bytes.size() / 4);  // Still compressed.
+  });
+}
+
+}  // namespace
+}  // namespace medscrape
