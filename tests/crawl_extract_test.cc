@@ -154,7 +154,7 @@ int MarkedProcessing(const std::string& path) {
   return count;
 }
 
-TEST_CASE("extraction stage: a page is marked when a worker takes it or it is next in line",
+TEST_CASE("extraction stage: a page is marked when a worker takes it or it is queued for one",
           "[extract-pool]") {
   TempDir dir;
   const std::string path = dir.path() + "/state.db";
@@ -162,7 +162,8 @@ TEST_CASE("extraction stage: a page is marked when a worker takes it or it is ne
   REQUIRE(store.ok());
   ExtractionStage stage(2, BuiltinRegistry(), *store.value());
   const std::string big = SlowPage(40000);
-  for (int i = 1; i <= 8; ++i) {
+  const int room = 2 * static_cast<int>(ExtractionStage::kTasksPerWorker);
+  for (int i = 1; i <= room + 4; ++i) {
     const std::string url = "https://a.example/ask/" + std::to_string(i) + ".shtml";
     REQUIRE(store.value()->AddUrls({NewUrl{url, "a.example", "page", 1, 0}}).ok());
     Result<std::optional<UrlEntry>> row = store.value()->Find(url);
@@ -171,10 +172,12 @@ TEST_CASE("extraction stage: a page is marked when a worker takes it or it is ne
     stage.Add(StagedPage{*row.value(), url, DoneInfo{}}, PageTask(static_cast<uint64_t>(i), big));
   }
   REQUIRE(stage.Dispatch().ok());
-  // Two workers, each with the page it parses and the next: four marked, four waiting.
-  CHECK(MarkedProcessing(path) == 2 * static_cast<int>(ExtractionStage::kTasksPerWorker));
-  CHECK(stage.size() == 8);
-  CHECK(stage.Running() == 4);
+  // Two workers, each with the page it parses and those queued for it: those marked, four
+  // more waiting unmarked.
+  CHECK(room == 8);
+  CHECK(MarkedProcessing(path) == room);
+  CHECK(stage.size() == static_cast<size_t>(room + 4));
+  CHECK(stage.Running() == static_cast<size_t>(room));
   stage.ClearMarkers();
   CHECK(MarkedProcessing(path) == 0);
   for (int waited = 0; stage.Running() > 0 && waited < 100; ++waited) {

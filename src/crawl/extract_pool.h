@@ -2,8 +2,8 @@
 // running ExtractTasks (extract_task.h), so parsing and extraction leave the
 // engine's event-loop thread. Outcomes come back in the order they finish.
 // The engine submits a task only while HasRoom(ExtractionStage::kTasksPerWorker),
-// so every task in the pool is running or next in line for a worker (the crash
-// marker set just before Submit is on a page being parsed or about to be).
+// so every task in the pool is running or queued for a worker, a few at most (the
+// crash marker set just before Submit is on a page being parsed or about to be).
 #ifndef MEDSCRAPE_CRAWL_EXTRACT_POOL_H_
 #define MEDSCRAPE_CRAWL_EXTRACT_POOL_H_
 

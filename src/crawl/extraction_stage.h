@@ -5,9 +5,9 @@
 //
 // Crash markers (docs/reliability.md P5). A fetched page first waits with no
 // marker: killed there, it is simply still pending and fetched again. Only when
-// a worker has room (the page it parses and the next: kTasksPerWorker) is it
+// a worker has room (the page it parses and three queued: kTasksPerWorker) is it
 // marked processing (StateStore::SetProcessing) and submitted, so a crash counts
-// against the pages being parsed and those next in line, two per worker. A page
+// against the pages being parsed and those queued for a worker, four per worker. A page
 // that crashed an earlier run (a "suspect", crashes > 0) is parsed alone, with
 // nothing beside it, and is not even fetched while anything else can be (Defer):
 // should it crash again, the rest of the run is done and no other page is
@@ -50,10 +50,11 @@ class ExtractionStage {
   // Takes a fetched page and its task (the body inside); it waits for a worker.
   void Add(StagedPage page, ExtractTask task);
   // Gives waiting pages to the workers, each marked processing first: up to
-  // kTasksPerWorker each, the page being parsed and the next, so that a worker that
-  // finishes one starts the next without waiting for the loop to come round.
+  // kTasksPerWorker each, the page being parsed and three queued, so that a worker that
+  // finishes one starts the next without waiting for the loop to come round, even while
+  // the loop waits on a checkpoint's fdatasync (docs/performance.md).
   Status Dispatch();
-  static constexpr size_t kTasksPerWorker = 2;
+  static constexpr size_t kTasksPerWorker = 4;
 
   struct Done {
     StagedPage page;
