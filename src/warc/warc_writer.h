@@ -25,9 +25,9 @@ std::string NewWarcRecordId();
 
 // The compression level (ISA-L igzip, 0 to 3) of a thread's first records: 1, while the
 // thread learns Huffman tables from them; its later records are coded at level 0 with
-// those tables, for about the same size (warc_writer.cc). Files come out about 7 % larger
-// than libdeflate's level 1 and 20 % larger than zlib's default level 6 makes them, for a
-// fraction of their CPU (docs/performance.md).
+// those tables, for about the same size (warc_writer.cc). Files come out about 10 % larger
+// than libdeflate's level 1 and a quarter larger than zlib's default level 6 makes them, for
+// a fraction of their CPU (docs/performance.md).
 inline constexpr int kWarcGzipLevel = 1;
 
 // `bytes` as one gzip member (RFC 1952). Keeps one deflate state, and the Huffman tables
