@@ -73,6 +73,50 @@ TEST_CASE("a thread's later members use Huffman tables learned from its earlier 
   });
 }
 
+// A request record as the crawl writes one: the WARC head and the HTTP request head.
+std::string RequestRecord(int n) {
+  const std::string url =
+      "https://www.mfk.com/ask/" + std::to_string(1000000 + n * 7919) + ".shtml";
+  const std::string head = "GET /ask/" + std::to_string(1000000 + n * 7919) +
+                           ".shtml HTTP/1.1\r\nHost: www.mfk.com\r\nUser-Agent: medscrape/0.1\r\n"
+                           "Accept: */*\r\nAccept-Encoding: gzip, br\r\n\r\n";
+  return "WARC/1.1\r\nWARC-Type: request\r\nWARC-Record-ID: <urn:uuid:" +
+         std::to_string(n * 104729) +
+         ">\r\nWARC-Date: 2026-12-06T23:" + std::to_string(10 + n % 50) +
+         ":00Z\r\nWARC-Target-URI: " + url + "\r\nContent-Length: " + std::to_string(head.size()) +
+         "\r\n\r\n" + head + "\r\n\r\n";
+}
+
+TEST_CASE("small records learn a code of their own beside the pages' one") {
+  const std::vector<std::string> pages = MfkPages();
+  OnFreshThread([&] {
+    size_t fed = 0;
+    for (int n = 0; fed < (size_t{64} << 10); ++n) {  // Requests only: the small code.
+      const std::string record = RequestRecord(n);
+      REQUIRE(Gunzip(GzipMember(record)) == record);
+      fed += record.size();
+    }
+    const std::string x = RequestRecord(901), y = RequestRecord(902), z = RequestRecord(903);
+    const std::string a = GzipMember(x), b = GzipMember(y), c = GzipMember(z);
+    CHECK((BlockHeader(a) == BlockHeader(b) || BlockHeader(b) == BlockHeader(c)));
+    CHECK(Gunzip(a) == x);
+    CHECK(Gunzip(b) == y);
+    // Small inputs the requests never had, coded with their tables.
+    std::mt19937 random(5);
+    std::string noise(3000, '\0');
+    for (char& byte : noise) byte = static_cast<char>(random());
+    for (const std::string& input :
+         {noise, std::string(), std::string("x"), std::string(2000, '\0')}) {
+      CHECK(Gunzip(GzipMember(input)) == input);
+    }
+    // The pages have learned nothing yet: level 1, a code of their own per member.
+    const std::string p0 = GzipMember(pages[0]), p1 = GzipMember(pages[1]);
+    CHECK(BlockHeader(p0) != BlockHeader(p1));
+    CHECK(BlockHeader(p0) != BlockHeader(b));
+    CHECK(Gunzip(p0) == pages[0]);
+  });
+}
+
 TEST_CASE("learned tables code any input whether noise or other bytes or empty or one byte") {
   const std::vector<std::string> pages = MfkPages();
   OnFreshThread([&] {

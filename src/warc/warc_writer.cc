@@ -90,21 +90,57 @@ std::string NewWarcRecordId() {
 
 namespace {
 
-// One ISA-L igzip compressor per thread: its level buffer (the match finder's hash table) is
-// allocated once, and the parts of a record are joined into one reused buffer, since a
-// stateless call compresses one buffer.
-//
-// Huffman tables learned from the thread's own records. igzip's level 1 builds a dynamic
-// Huffman code for every member, a pass of its own; level 0 codes in a single pass, with
-// its built-in tables (files 18 % larger on the mirror's pages) or with tables the caller
-// made from a histogram of like data. So the first kLearnBytes of a thread's records are
+// Huffman tables learned from a thread's own records of one kind. igzip's level 1 builds a
+// dynamic Huffman code for every member, a pass of its own; level 0 codes in a single pass,
+// with its built-in tables (files 18 % larger on the mirror's pages) or with tables the
+// caller made from a histogram of like data. So the first `learn_bytes` of records are
 // compressed at level 1 while their histogram is taken; after that every record goes
 // through level 0 with the tables made from it, and a record is sampled again each
-// kSampleStride bytes, the tables remade from each kLearnBytes sampled, so they follow what
-// the crawl fetches now (another site, another encoding). On the mirror's pages: 26 % less
-// compression time than level 1 for files 0.5 % larger (docs/performance.md). The tables
-// give every literal, length and distance a code, so any input can be coded; a record that
-// would grow goes out as stored blocks, as at any level.
+// `sample_stride` bytes, the tables remade from each `learn_bytes` sampled, so they follow
+// what the crawl fetches now (another site, another encoding). On the mirror's pages: a
+// quarter less compression time than level 1 for about the same size (docs/performance.md).
+// The tables give every literal, length and distance a code, so any input can be coded; a
+// record that would grow goes out as stored blocks, as at any level.
+class LearnedCode {
+ public:
+  LearnedCode(size_t learn_bytes, size_t sample_stride)
+      : learn_bytes_(learn_bytes), sample_stride_(sample_stride) {}
+
+  // The tables to code with at level 0; null while still learning (level 1).
+  isal_hufftables* tables() { return learned_ ? tables_.get() : nullptr; }
+
+  // Takes a record just compressed into the histogram when it is a sample: every one until
+  // the first tables, then the one that crosses each sample_stride_, so a record is sampled
+  // in proportion to its size.
+  void Observe(std::string& record) {
+    since_sample_ += record.size();
+    if (learned_ && since_sample_ < sample_stride_) return;
+    since_sample_ = 0;
+    const size_t take = record.size() < kMaxSample ? record.size() : kMaxSample;
+    isal_update_histogram(reinterpret_cast<uint8_t*>(record.data()), static_cast<int>(take),
+                          histogram_.get());
+    sampled_ += take;
+    if (sampled_ < learn_bytes_) return;
+    if (isal_create_hufftables(tables_.get(), histogram_.get()) == 0) learned_ = true;
+    *histogram_ = isal_huff_histogram{};
+    sampled_ = 0;
+  }
+
+ private:
+  static constexpr size_t kMaxSample = size_t{256} << 10;  // A record's share of a sample.
+  const size_t learn_bytes_, sample_stride_;
+  std::unique_ptr<isal_huff_histogram> histogram_ = std::make_unique<isal_huff_histogram>();
+  std::unique_ptr<isal_hufftables> tables_ = std::make_unique<isal_hufftables>();
+  bool learned_ = false;     // tables_ hold a code made from this thread's records.
+  size_t sampled_ = 0;       // Bytes in histogram_.
+  size_t since_sample_ = 0;  // Bytes compressed since the last sample.
+};
+
+// One ISA-L igzip compressor per thread: its level buffer (the match finder's hash table) is
+// allocated once, and the parts of a record are joined into one reused buffer, since a
+// stateless call compresses one buffer. Small records (requests, revisits, redirects: WARC
+// and HTTP heads) and the others (pages) each get a code of their own: a page's code made
+// the small ones 2.6 % of the bench crawl's archive larger than level 1 did.
 class Deflater {
  public:
   Deflater() : level_buf_(ISAL_DEF_LVL1_DEFAULT) {}
@@ -123,12 +159,13 @@ class Deflater {
     // reused buffer, which only grows, and appended: `*out` is not zero-filled for it.
     const size_t bound = input_.size() + 5 * (input_.size() / 65535 + 1) + ISAL_DEF_MAX_HDR_SIZE;
     if (output_.size() < bound) output_.resize(bound);
+    LearnedCode& code = input_.size() < kSmallRecord ? small_ : large_;
     isal_zstream& stream = *stream_;
     isal_deflate_stateless_init(&stream);
     stream.hist_bits = 0;  // The default window (libisal 2.30's init leaves it as it was).
-    if (learned_) {
+    if (isal_hufftables* tables = code.tables()) {
       stream.level = 0;
-      stream.hufftables = tables_.get();
+      stream.hufftables = tables;
     } else {
       stream.level = kWarcGzipLevel;
       stream.level_buf = level_buf_.data();
@@ -145,7 +182,7 @@ class Deflater {
       throw std::runtime_error("igzip: the gzip member did not fit its bound");
     }
     out->append(reinterpret_cast<const char*>(output_.data()), bound - stream.avail_out);
-    Learn();
+    code.Observe(input_);
     if (input_.capacity() > kKeptInput) {  // A huge record: let go.
       std::string().swap(input_);
       std::vector<uint8_t>().swap(output_);
@@ -154,37 +191,15 @@ class Deflater {
 
  private:
   static constexpr size_t kKeptInput = size_t{1} << 20;
-  static constexpr size_t kLearnBytes = size_t{256} << 10;  // Sampled bytes a table.
-  static constexpr size_t kSampleStride = size_t{2} << 20;  // Bytes between samples.
-  static constexpr size_t kMaxSample = size_t{256} << 10;   // A record's share of a sample.
-
-  // Takes the record just compressed (input_) into the histogram when it is a sample: all
-  // of them until the first tables, then the one that crosses each kSampleStride, so a
-  // record is sampled in proportion to its size (the small request records seldom).
-  void Learn() {
-    since_sample_ += input_.size();
-    if (learned_ && since_sample_ < kSampleStride) return;
-    since_sample_ = 0;
-    const size_t take = input_.size() < kMaxSample ? input_.size() : kMaxSample;
-    isal_update_histogram(reinterpret_cast<uint8_t*>(input_.data()), static_cast<int>(take),
-                          histogram_.get());
-    sampled_ += take;
-    if (sampled_ < kLearnBytes) return;
-    if (isal_create_hufftables(tables_.get(), histogram_.get()) == 0) learned_ = true;
-    *histogram_ = isal_huff_histogram{};
-    sampled_ = 0;
-  }
+  static constexpr size_t kSmallRecord = size_t{4} << 10;
 
   std::vector<uint8_t> level_buf_;
   // About 80 KB: kept off the stack, zeroed once.
   std::unique_ptr<isal_zstream> stream_ = std::make_unique<isal_zstream>();
   std::string input_;            // The joined parts, reused.
   std::vector<uint8_t> output_;  // The member, before it is appended.
-  std::unique_ptr<isal_huff_histogram> histogram_ = std::make_unique<isal_huff_histogram>();
-  std::unique_ptr<isal_hufftables> tables_ = std::make_unique<isal_hufftables>();
-  bool learned_ = false;     // tables_ hold a code made from this thread's records.
-  size_t sampled_ = 0;       // Bytes in histogram_.
-  size_t since_sample_ = 0;  // Bytes compressed since the last sample.
+  LearnedCode small_{size_t{32} << 10, size_t{256} << 10};
+  LearnedCode large_{size_t{256} << 10, size_t{2} << 20};
 };
 
 Deflater& ThreadDeflater() {
