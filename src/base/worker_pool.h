@@ -5,8 +5,9 @@
 // are both built on it.
 //
 // The pool holds no bound of its own: a caller that wants one submits only while
-// HasRoom(n) (the crawl: at most two tasks per worker, the one running and the next,
-// so a crash marker set before Submit is on a page being parsed or next in line), or
+// HasRoom(n) (the crawl: at most ExtractionStage::kTasksPerWorker, four, per worker, the
+// one running and those queued, so a crash marker set before Submit is on a page being
+// parsed or about to be), or
 // caps what it has submitted and not taken (extract -j N).
 //
 // Thread-safety: one owner thread calls every method; the workers share only the

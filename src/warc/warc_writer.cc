@@ -109,28 +109,36 @@ class LearnedCode {
   // The tables to code with at level 0; null while still learning (level 1).
   isal_hufftables* tables() { return learned_ ? tables_.get() : nullptr; }
 
-  // Takes a record just compressed into the histogram when it is a sample: every one until
-  // the first tables, then the one that crosses each sample_stride_, so a record is sampled
-  // in proportion to its size.
-  void Observe(std::string& record) {
+  // Takes a record just compressed (`member_size` bytes) into the histogram when it is a
+  // sample: every one until the first tables, then the one that crosses each
+  // sample_stride_, so a record is sampled in proportion to its size. No record gives more
+  // than an eighth of a table's bytes, and one that hardly compressed (a body stored gzip-
+  // or br-encoded, an image) gives none: the code is for the text most records are.
+  void Observe(std::string& record, size_t member_size) {
     since_sample_ += record.size();
     if (learned_ && since_sample_ < sample_stride_) return;
+    if (member_size > record.size() / 10 * 9) return;  // Try the next record instead.
     since_sample_ = 0;
-    const size_t take = record.size() < kMaxSample ? record.size() : kMaxSample;
+    const size_t most = learn_bytes_ / 8;
+    const size_t take = record.size() < most ? record.size() : most;
     isal_update_histogram(reinterpret_cast<uint8_t*>(record.data()), static_cast<int>(take),
                           histogram_.get());
     sampled_ += take;
     if (sampled_ < learn_bytes_) return;
-    if (isal_create_hufftables(tables_.get(), histogram_.get()) == 0) learned_ = true;
+    // Made aside and swapped in, so a failed build leaves the tables in use as they were.
+    if (isal_create_hufftables(spare_.get(), histogram_.get()) == 0) {
+      std::swap(tables_, spare_);
+      learned_ = true;
+    }
     *histogram_ = isal_huff_histogram{};
     sampled_ = 0;
   }
 
  private:
-  static constexpr size_t kMaxSample = size_t{256} << 10;  // A record's share of a sample.
   const size_t learn_bytes_, sample_stride_;
   std::unique_ptr<isal_huff_histogram> histogram_ = std::make_unique<isal_huff_histogram>();
   std::unique_ptr<isal_hufftables> tables_ = std::make_unique<isal_hufftables>();
+  std::unique_ptr<isal_hufftables> spare_ = std::make_unique<isal_hufftables>();
   bool learned_ = false;     // tables_ hold a code made from this thread's records.
   size_t sampled_ = 0;       // Bytes in histogram_.
   size_t since_sample_ = 0;  // Bytes compressed since the last sample.
@@ -181,8 +189,9 @@ class Deflater {
     if (isal_deflate_stateless(&stream) != COMP_OK) {
       throw std::runtime_error("igzip: the gzip member did not fit its bound");
     }
-    out->append(reinterpret_cast<const char*>(output_.data()), bound - stream.avail_out);
-    code.Observe(input_);
+    const size_t member_size = bound - stream.avail_out;
+    out->append(reinterpret_cast<const char*>(output_.data()), member_size);
+    code.Observe(input_, member_size);
     if (input_.capacity() > kKeptInput) {  // A huge record: let go.
       std::string().swap(input_);
       std::vector<uint8_t>().swap(output_);
