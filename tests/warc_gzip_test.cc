@@ -73,6 +73,34 @@ TEST_CASE("a thread's later members use Huffman tables learned from its earlier 
   });
 }
 
+TEST_CASE("the tables follow what the crawl fetches now: another site's pages remake them") {
+  const std::vector<std::string> mfk = MfkPages();
+  std::vector<std::string> others;  // xywy in GBK, 120ask in UTF-8.
+  for (const char* path : {"xywy/xywy-reference", "120ask/120ask-reference"}) {
+    std::ifstream in(std::string(MEDSCRAPE_SOURCE_DIR "/fixtures/") + path + ".html",
+                     std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    REQUIRE(bytes.str().size() > 4096);
+    others.push_back(bytes.str());
+  }
+  OnFreshThread([&] {
+    for (size_t fed = 0; fed < (size_t{512} << 10);) {
+      for (const std::string& page : mfk) fed += GzipMember(page).size() > 0 ? page.size() : 0;
+    }
+    const std::string before = GzipMember(others[0]);
+    // A sample each 2 MB, at most 32 KB of each, 256 KB a table: 16 MB of the other sites and
+    // the tables are theirs.
+    for (size_t fed = 0; fed < (size_t{24} << 20);) {
+      for (const std::string& page : others) fed += GzipMember(page).size() > 0 ? page.size() : 0;
+    }
+    const std::string after = GzipMember(others[0]);
+    CHECK(BlockHeader(after) != BlockHeader(before));
+    CHECK(after.size() < before.size());
+    CHECK(Gunzip(after) == others[0]);
+  });
+}
+
 // A request record as the crawl writes one: the WARC head and the HTTP request head.
 std::string RequestRecord(int n) {
   const std::string url =
