@@ -116,7 +116,7 @@ TEST_CASE("extract pool: every outcome comes back once, in any order", "[extract
   ExtractPool pool(3, BuiltinRegistry());
   std::multiset<uint64_t> tickets;
   for (uint64_t ticket = 1; ticket <= 30; ++ticket) {
-    while (!pool.HasIdleWorker()) {
+    while (!pool.HasRoom(1)) {
       pool.WaitDone(100);
       for (const ExtractOutcome& outcome : pool.TakeDone()) tickets.insert(outcome.ticket);
     }
@@ -128,7 +128,7 @@ TEST_CASE("extract pool: every outcome comes back once, in any order", "[extract
   CHECK(tickets.size() == 30);
   CHECK(std::set<uint64_t>(tickets.begin(), tickets.end()).size() == 30);
   CHECK(pool.Pending() == 0);
-  CHECK(pool.HasIdleWorker());
+  CHECK(pool.HasRoom(1));
 }
 
 // A page that takes a worker a while: many links to parse and resolve.
@@ -194,18 +194,18 @@ TEST_CASE("extraction stage: a page is marked when a worker takes it or it is qu
 TEST_CASE("extract pool: no idle worker while each has a task", "[extract-pool]") {
   const std::string big = SlowPage(20000);
   ExtractPool pool(2, BuiltinRegistry());
-  CHECK(pool.HasIdleWorker());
+  CHECK(pool.HasRoom(1));
   pool.Submit(PageTask(1, big));
   pool.Submit(PageTask(2, big));
   // Idle again only once a task has finished, and then its outcome is waiting.
   size_t taken = 0;
-  if (pool.HasIdleWorker()) {
+  if (pool.HasRoom(1)) {
     taken = pool.TakeDone().size();
     CHECK(taken > 0);
   }
   CHECK(TakeAll(pool, 2 - taken).size() == 2 - taken);
   CHECK(pool.Pending() == 0);
-  CHECK(pool.HasIdleWorker());
+  CHECK(pool.HasRoom(1));
 }
 
 TEST_CASE("extract pool: destroyed with work out, it finishes without hanging", "[extract-pool]") {

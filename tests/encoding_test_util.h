@@ -8,14 +8,13 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "encoding/charset.h"
+#include "fixture_util.h"
 
 namespace medscrape::testing {
 
@@ -71,14 +70,6 @@ inline std::string Encode(std::string_view utf8, const char* charset) {
   if (rc == static_cast<size_t>(-1)) throw std::runtime_error("cannot encode test text");
   out.resize(out.size() - out_left);
   return out;
-}
-
-inline std::string ReadFixture(const std::string& relative) {
-  std::ifstream file(std::string(MEDSCRAPE_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  if (!file) throw std::runtime_error("missing fixture " + relative);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
 }
 
 // Decodes and fails the test (by throwing) on an error status.

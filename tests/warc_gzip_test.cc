@@ -2,13 +2,12 @@
 // 1, its later ones at level 0 with Huffman tables learned from the earlier ones. Every
 // member is inflated by zlib, an independent reader.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "fixture_util.h"
 #include "gzip_test_util.h"
 #include "warc/warc_writer.h"
 
@@ -16,6 +15,7 @@ namespace medscrape {
 namespace {
 
 using testing::Gunzip;
+using testing::ReadFixture;
 
 constexpr size_t kGzipHeader = 10;  // RFC 1952, no optional fields.
 
@@ -23,14 +23,20 @@ std::vector<std::string> MfkPages() {
   std::vector<std::string> pages;
   for (const char* name : {"mfk-article-seed", "mfk-article-ads-wan", "mfk-ask-reference",
                            "mfk-article-bom-crlf-wrapped"}) {
-    std::ifstream in(std::string(MEDSCRAPE_SOURCE_DIR "/fixtures/mfk/") + name + ".html",
-                     std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    REQUIRE(bytes.str().size() > 4096);  // Pages, not small records: the pages' code.
-    pages.push_back(bytes.str());
+    pages.push_back(ReadFixture(std::string("fixtures/mfk/") + name + ".html"));
+    REQUIRE(pages.back().size() > 4096);  // Pages, not small records: the pages' code.
   }
   return pages;
+}
+
+// Compresses `pages` round after round until `bytes` of them went through.
+void Feed(const std::vector<std::string>& pages, size_t bytes) {
+  for (size_t fed = 0; fed < bytes;) {
+    for (const std::string& page : pages) {
+      GzipMember(page);
+      fed += page.size();
+    }
+  }
 }
 
 // The first bytes of the deflate stream: a dynamic block's header, its code lengths.
@@ -77,23 +83,15 @@ TEST_CASE("the tables follow what the crawl fetches now: another site's pages re
   const std::vector<std::string> mfk = MfkPages();
   std::vector<std::string> others;  // xywy in GBK, 120ask in UTF-8.
   for (const char* path : {"xywy/xywy-reference", "120ask/120ask-reference"}) {
-    std::ifstream in(std::string(MEDSCRAPE_SOURCE_DIR "/fixtures/") + path + ".html",
-                     std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    REQUIRE(bytes.str().size() > 4096);
-    others.push_back(bytes.str());
+    others.push_back(ReadFixture(std::string("fixtures/") + path + ".html"));
+    REQUIRE(others.back().size() > 4096);
   }
   OnFreshThread([&] {
-    for (size_t fed = 0; fed < (size_t{512} << 10);) {
-      for (const std::string& page : mfk) fed += GzipMember(page).size() > 0 ? page.size() : 0;
-    }
+    Feed(mfk, size_t{512} << 10);
     const std::string before = GzipMember(others[0]);
     // A sample each 2 MB, at most 32 KB of each, 256 KB a table: 16 MB of the other sites and
     // the tables are theirs.
-    for (size_t fed = 0; fed < (size_t{24} << 20);) {
-      for (const std::string& page : others) fed += GzipMember(page).size() > 0 ? page.size() : 0;
-    }
+    Feed(others, size_t{24} << 20);
     const std::string after = GzipMember(others[0]);
     CHECK(BlockHeader(after) != BlockHeader(before));
     CHECK(after.size() < before.size());
@@ -148,9 +146,7 @@ TEST_CASE("small records learn a code of their own beside the pages' one") {
 TEST_CASE("the pages' learned tables code any large input whether noise or other bytes") {
   const std::vector<std::string> pages = MfkPages();
   OnFreshThread([&] {
-    for (size_t fed = 0; fed < (size_t{512} << 10);) {
-      for (const std::string& page : pages) fed += GzipMember(page).size() > 0 ? page.size() : 0;
-    }
+    Feed(pages, size_t{512} << 10);
     std::mt19937 random(11);
     std::string noise(200 * 1024, '\0');
     for (char& byte : noise) byte = static_cast<char>(random());

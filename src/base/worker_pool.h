@@ -7,8 +7,7 @@
 // The pool holds no bound of its own: a caller that wants one submits only while
 // HasRoom(n) (the crawl: at most ExtractionStage::kTasksPerWorker, four, per worker, the
 // one running and those queued, so a crash marker set before Submit is on a page being
-// parsed or about to be), or
-// caps what it has submitted and not taken (extract -j N).
+// parsed or about to be), or caps what it has submitted and not taken (extract -j N).
 //
 // Thread-safety: one owner thread calls every method; the workers share only the
 // task and outcome queues, under the pool's mutex. `work` runs on the workers and
@@ -59,12 +58,11 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // True while fewer tasks are submitted and unfinished than `per_worker` for each
-  // worker (HasIdleWorker: one each).
+  // worker (1: a worker is idle).
   bool HasRoom(size_t per_worker) const {
     std::lock_guard<std::mutex> lock(mutex_);
     return tasks_.size() + running_ < threads_ * per_worker;
   }
-  bool HasIdleWorker() const { return HasRoom(1); }
   void Submit(Task task) {
     while (workers_.size() < threads_) workers_.emplace_back(&WorkerPool::WorkLoop, this);
     {

@@ -1,9 +1,9 @@
 #include <csignal>
 #include <string>
+#include <vector>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <vector>
 
 #include "cli/commands.h"
 
